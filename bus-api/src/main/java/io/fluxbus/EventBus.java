@@ -1,0 +1,115 @@
+package io.fluxbus;
+
+import java.util.Set;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * A reactive event bus: publish events on topics, subscribe to topic patterns. Every engine (memory, redis,
+ * postgres) and the router implement this one interface and pass the same contract suite for what they promise.
+ *
+ * <h2>Laziness</h2>
+ * Every method returning a {@code Mono} or {@code Flux} is lazy, as everywhere in Reactor: <b>nothing is
+ * published until the {@code Mono} returned by {@code publish} is subscribed</b>, and a subscription is made
+ * when its {@code Flux} (or {@code Mono<Subscription>}) is subscribed. Users coming from Guava or Vert.x, where
+ * publishing fires on call, must subscribe (or return the {@code Mono} to a framework that does).
+ *
+ * <h2>Sync and async</h2>
+ * Sync subscriptions run on the publishing thread, in subscription order; {@code publish} completes after every
+ * matching sync subscriber has taken the event ({@code onNext} returned, or the handler's {@code Mono}
+ * completed). Async subscriptions buffer events (bounded) and run on the bus's workers, in publish order per
+ * subscription; {@code publish} completes when each has accepted the event into its buffer, per its
+ * {@link DeliveryMode}. Nothing ever blocks a thread.
+ *
+ * <h2>Errors</h2>
+ * Invalid topics and patterns throw {@link InvalidTopicException} / {@link InvalidPatternException} at the call;
+ * null arguments throw {@link NullPointerException}; publishing on a bus that is not started signals
+ * {@link BusNotStartedException}. A failing subscriber never reaches the publisher or another subscriber: it is
+ * counted in {@link #stats()} and reported on {@link #lifecycle()}.
+ */
+public interface EventBus {
+
+  /** Starts the bus (connects remote engines). Idempotent; errors with {@link EngineUnavailableException}. */
+  Mono<Void> start();
+
+  /**
+   * Stops the bus: refuses new publishes, lets in-flight handlers finish and buffers drain for up to the drain
+   * timeout, counts what remains as dropped (reason {@code stopped}), completes every subscription's
+   * {@code Flux} and removes every subscription. Idempotent; the bus can be started again.
+   */
+  Mono<Void> stop();
+
+  /**
+   * Publishes an event; {@code time} and {@code source} are filled in when absent. Lazy: nothing happens until
+   * the {@code Mono} is subscribed. Completes with what happened once every matching sync subscriber has taken
+   * the event and every async one has accepted or refused it.
+   *
+   * @throws NullPointerException if event is null
+   */
+  Mono<PublishResult> publish(Event<?> event);
+
+  /**
+   * Publishes {@code payload} on {@code topic} as a new event. Lazy, like {@link #publish(Event)}.
+   *
+   * @throws InvalidTopicException at once if the topic is invalid
+   * @throws InvalidEventException at once if the payload is null
+   */
+  Mono<PublishResult> publish(String topic, Object payload);
+
+  /**
+   * A sync subscription as a {@code Flux}: each subscriber to the returned {@code Flux} is one subscription,
+   * active from its {@code onSubscribe}; events arrive on the publishing thread. Without demand, the bus's
+   * delivery mode applies. Cancel to unsubscribe; completes when the bus stops.
+   *
+   * @throws InvalidPatternException at once if the pattern is invalid
+   */
+  Flux<Event<Object>> subscribe(String pattern);
+
+  /** An async subscription as a {@code Flux}: buffered, delivered on the bus's workers. */
+  Flux<Event<Object>> subscribeAsync(String pattern);
+
+  /**
+   * A sync subscription whose payloads are converted to {@code payloadType}. An event whose payload does not
+   * convert is skipped, counted as failed and reported (and dead-lettered when a dead-letter topic applies).
+   */
+  <T> Flux<Event<T>> subscribe(String pattern, Class<T> payloadType);
+
+  /** An async subscription with typed payloads. */
+  <T> Flux<Event<T>> subscribeAsync(String pattern, Class<T> payloadType);
+
+  /** A subscription with typed payloads and explicit options (sync or async, group, mode, buffer…). */
+  <T> Flux<Event<T>> subscribe(String pattern, Class<T> payloadType, SubscribeOptions options);
+
+  /**
+   * A sync handler subscription; the {@code Mono} completes with the active subscription.
+   *
+   * @throws InvalidPatternException at once if the pattern is invalid
+   */
+  Mono<Subscription> subscribe(String pattern, EventHandler handler);
+
+  /** An async handler subscription. */
+  Mono<Subscription> subscribeAsync(String pattern, EventHandler handler);
+
+  /** A handler subscription with explicit options. */
+  Mono<Subscription> subscribe(String pattern, SubscribeOptions options, EventHandler handler);
+
+  /** Cancels a subscription; see {@link Subscription#cancel()}. Idempotent. */
+  Mono<Void> unsubscribe(Subscription subscription);
+
+  /** The patterns that have at least one active subscription; a snapshot. */
+  Set<String> topics();
+
+  /**
+   * How many copies an event on {@code topic} would make now: each ungrouped subscription counts 1, each
+   * consumer group counts 1.
+   *
+   * @throws InvalidTopicException if the topic is invalid
+   */
+  int subscriberCount(String topic);
+
+  /** Monotonic counters since creation. */
+  BusStats stats();
+
+  /** Hot stream of lifecycle events; costs nothing when nobody listens; never completes while the bus lives. */
+  Flux<LifecycleEvent> lifecycle();
+}

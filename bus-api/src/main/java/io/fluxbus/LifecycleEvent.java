@@ -1,0 +1,40 @@
+package io.fluxbus;
+
+import java.time.Instant;
+
+/**
+ * Something that happened to a bus, emitted on {@link EventBus#lifecycle()}. Fields that do not apply are null.
+ *
+ * @param type what happened
+ * @param engine the engine's name or type, e.g. {@code memory}
+ * @param pattern the subscription's pattern, for subscription and delivery events
+ * @param subscriptionId the subscription's id, for subscription and delivery events
+ * @param eventId the event's id, for delivery events
+ * @param reason why, for failures and drops: the error message or the drop reason
+ * @param time when it happened
+ */
+public record LifecycleEvent(Type type, String engine, String pattern, String subscriptionId, String eventId,
+                             String reason, Instant time) {
+
+  /** Kinds of lifecycle events. */
+  public enum Type {
+    /** {@code start()} completed. */
+    BUS_STARTED,
+    /** {@code stop()} completed. */
+    BUS_STOPPED,
+    /** A subscription became active. */
+    SUBSCRIPTION_CREATED,
+    /** A subscription was cancelled, or removed by stop. */
+    SUBSCRIPTION_REMOVED,
+    /** A handler or subscriber failed on an event (after its last attempt); {@code reason} holds the error. */
+    HANDLER_FAILED,
+    /** An event was dropped for a subscription; {@code reason} is the drop reason. */
+    EVENT_DROPPED,
+    /** A failed event was published to a dead-letter topic; {@code reason} names the topic and the error. */
+    EVENT_DEAD_LETTERED,
+    /** A remote engine lost its connection. */
+    ENGINE_DISCONNECTED,
+    /** A remote engine got its connection back. */
+    ENGINE_RECONNECTED
+  }
+}

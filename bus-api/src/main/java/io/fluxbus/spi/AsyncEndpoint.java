@@ -1,0 +1,144 @@
+package io.fluxbus.spi;
+
+import io.fluxbus.Event;
+import io.fluxbus.SubscribeOptions;
+import io.fluxbus.TopicPattern;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+
+/**
+ * An async subscription: a bounded buffer that publishers on any thread fill (one CAS on the buffer count, one on
+ * the ring), drained on the bus's worker scheduler in batches of at most {@value #BATCH} events per task so one
+ * busy subscription cannot starve others sharing a worker.
+ */
+abstract class AsyncEndpoint extends Endpoint implements Runnable {
+
+  static final int BATCH = 64;
+
+  private static final AtomicIntegerFieldUpdater<AsyncEndpoint> BUFFERED =
+      AtomicIntegerFieldUpdater.newUpdater(AsyncEndpoint.class, "bufferedCount");
+
+  private final int capacity;
+  private final MpscRing<Event<Object>> ring;
+  /** Events accepted and not yet handed to the subscriber: in the ring, or in a handler lane. */
+  private volatile int bufferedCount;
+
+  AsyncEndpoint(long seq, String id, TopicPattern pattern, SubscribeOptions options, LocalEventBus bus) {
+    super(seq, id, pattern, options, bus);
+    this.capacity = options.bufferSize().orElse(bus.settings.bufferSize());
+    this.ring = new MpscRing<>(capacity);
+  }
+
+  @Override
+  final int tryOffer(Event<Object> event, Dispatch dispatch) {
+    if (!reserve()) {
+      return REFUSED;
+    }
+    ring.offer(event);
+    signal();
+    return Dispatch.ACCEPTED;
+  }
+
+  @Override
+  final boolean reserve() {
+    while (true) {
+      int b = bufferedCount;
+      if (b >= capacity) {
+        return false;
+      }
+      if (BUFFERED.compareAndSet(this, b, b + 1)) {
+        return true;
+      }
+    }
+  }
+
+  @Override
+  final void unreserve() {
+    BUFFERED.decrementAndGet(this);
+  }
+
+  @Override
+  final void acceptReserved(Event<Object> event) {
+    ring.offer(event);
+  }
+
+  @Override
+  final void signal() {
+    if (enterDrain()) {
+      schedule();
+    }
+  }
+
+  final void schedule() {
+    try {
+      bus.scheduler().schedule(this);
+    } catch (RejectedExecutionException stopped) {
+      // the bus's workers are gone (it stopped); what is left to do is dropping, which any thread may do
+      run();
+    }
+  }
+
+  /** Takes the next buffered event off the ring, or null. Drain loop only. */
+  final Event<Object> poll() {
+    return ring.poll();
+  }
+
+  /** An event left the buffer: handed to the subscriber, or dropped. */
+  final void released() {
+    BUFFERED.decrementAndGet(this);
+  }
+
+  @Override
+  final int buffered() {
+    return bufferedCount;
+  }
+
+  /** Drops every event still in the ring; drain loop only. */
+  final void dropBuffered(DropReason reason) {
+    Event<Object> event;
+    while ((event = ring.poll()) != null) {
+      released();
+      dropped(event, reason);
+    }
+  }
+
+  @Override
+  public final void run() {
+    int missed = 1;
+    while (true) {
+      DropReason end = terminated;
+      if (end != null) {
+        dropWaiters(end);
+        finish(end);
+      } else {
+        admitWaiters();
+        if (!emit()) {
+          // batch used up with more to do: continue in a new task, keeping the drain loop ours
+          schedule();
+          return;
+        }
+        if (hasWaiters() && bufferedCount < capacity) {
+          continue;
+        }
+      }
+      missed = leaveDrain(missed);
+      if (missed == 0) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * Hands buffered events to the subscriber, at most {@value #BATCH}; false when the batch was used up and more
+   * could be done now.
+   */
+  abstract boolean emit();
+
+  /** Drops what is buffered and finishes the subscriber; drain loop only, once terminated. */
+  abstract void finish(DropReason reason);
+
+  @Override
+  boolean idle() {
+    return bufferedCount == 0 && !hasWaiters();
+  }
+}

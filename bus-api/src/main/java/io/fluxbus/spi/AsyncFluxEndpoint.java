@@ -1,0 +1,86 @@
+package io.fluxbus.spi;
+
+import io.fluxbus.Event;
+import io.fluxbus.SubscribeOptions;
+import io.fluxbus.TopicPattern;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Operators;
+
+/**
+ * An async {@code Flux} subscription: buffered events are emitted on a bus worker as the subscriber's demand
+ * allows; a subscriber that stops requesting fills the buffer, and then the delivery mode applies.
+ */
+final class AsyncFluxEndpoint extends AsyncEndpoint implements Subscription {
+
+  private static final AtomicLongFieldUpdater<AsyncFluxEndpoint> REQUESTED =
+      AtomicLongFieldUpdater.newUpdater(AsyncFluxEndpoint.class, "requested");
+
+  private final CoreSubscriber<? super Event<Object>> actual;
+  private final Emitter emitter;
+  private volatile long requested;
+  private volatile boolean cancelled;
+
+  AsyncFluxEndpoint(long seq, String id, TopicPattern pattern, SubscribeOptions options, LocalEventBus bus,
+                    CoreSubscriber<? super Event<Object>> actual, Class<?> payloadType) {
+    super(seq, id, pattern, options, bus);
+    this.actual = actual;
+    this.emitter = new Emitter(this, actual, payloadType);
+  }
+
+  @Override
+  boolean emit() {
+    long demand = requested;
+    long emitted = 0;
+    int budget = BATCH;
+    boolean more = true;
+    while (emitted < demand) {
+      if (budget-- == 0) {
+        more = false;
+        break;
+      }
+      Event<Object> event = poll();
+      if (event == null) {
+        break;
+      }
+      released();
+      if (emitter.emit(event)) {
+        emitted++;
+      }
+    }
+    if (emitted != 0 && demand != Long.MAX_VALUE) {
+      REQUESTED.addAndGet(this, -emitted);
+    }
+    return more;
+  }
+
+  @Override
+  void finish(DropReason reason) {
+    dropBuffered(reason);
+    if (markFinished() && reason == DropReason.STOPPED && !cancelled) {
+      actual.onComplete();
+    }
+  }
+
+  @Override
+  public void request(long n) {
+    if (Operators.validate(n)) {
+      Operators.addCap(REQUESTED, this, n);
+      signal();
+    }
+  }
+
+  @Override
+  public void cancel() {
+    if (!cancelled) {
+      cancelled = true;
+      bus.remove(this, DropReason.UNSUBSCRIBED);
+    }
+  }
+
+  /** Hands this subscription to the subscriber; the endpoint must already be registered. */
+  void start() {
+    actual.onSubscribe(this);
+  }
+}

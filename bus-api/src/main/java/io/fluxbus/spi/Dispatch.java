@@ -1,0 +1,99 @@
+package io.fluxbus.spi;
+
+import io.fluxbus.Event;
+import io.fluxbus.PublishResult;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Operators;
+
+/**
+ * One run of one publish: offers the event to each matched endpoint in subscription order and completes the
+ * publish {@code Mono} with the {@link PublishResult} once every endpoint has taken or refused it.
+ *
+ * <p>The offer loop runs on the publishing thread; it pauses while a sync handler's {@code Mono} is pending and
+ * resumes on the thread that completes it, so at most one thread runs the loop at a time. Endpoints that wait
+ * for room ({@code block}, {@code timeout}) resolve later from other threads; a counter of outstanding parts
+ * (the loop itself plus each waiting endpoint) decides who completes the result. The common case (no waiting)
+ * allocates this object and the result only.
+ */
+final class Dispatch extends Operators.MonoSubscriber<Object, PublishResult> {
+
+  static final int ACCEPTED = 0;
+  static final int DROPPED = 1;
+  static final int WAITING = 2;
+  static final int SUSPENDED = 3;
+
+  private static final AtomicIntegerFieldUpdater<Dispatch> OUTSTANDING =
+      AtomicIntegerFieldUpdater.newUpdater(Dispatch.class, "outstanding");
+  private static final AtomicIntegerFieldUpdater<Dispatch> LATE_DELIVERED =
+      AtomicIntegerFieldUpdater.newUpdater(Dispatch.class, "lateDelivered");
+  private static final AtomicIntegerFieldUpdater<Dispatch> LATE_DROPPED =
+      AtomicIntegerFieldUpdater.newUpdater(Dispatch.class, "lateDropped");
+
+  final Event<Object> event;
+  private final Endpoint[] endpoints;
+  private final LocalEventBus bus;
+  private int index;
+  private int delivered;
+  private int dropped;
+  private volatile int outstanding = 1;
+  private volatile int lateDelivered;
+  private volatile int lateDropped;
+
+  Dispatch(CoreSubscriber<? super PublishResult> actual, Event<Object> event, Endpoint[] endpoints,
+           LocalEventBus bus) {
+    super(actual);
+    this.event = event;
+    this.endpoints = endpoints;
+    this.bus = bus;
+  }
+
+  /** Runs (or resumes) the offer loop. */
+  void run() {
+    Endpoint[] all = endpoints;
+    while (index < all.length) {
+      Endpoint endpoint = all[index++];
+      int outcome = endpoint.offer(event, this);
+      if (outcome == ACCEPTED) {
+        delivered++;
+      } else if (outcome == DROPPED) {
+        dropped++;
+      } else if (outcome == SUSPENDED) {
+        return;
+      }
+    }
+    partDone();
+  }
+
+  /** A sync handler that suspended the loop has completed: count it and go on with the next endpoint. */
+  void resume() {
+    delivered++;
+    run();
+  }
+
+  /** An endpoint is about to wait for room; call before the waiter becomes visible to other threads. */
+  void waitStarted() {
+    OUTSTANDING.incrementAndGet(this);
+  }
+
+  /** A waiting endpoint took ({@code true}) or refused the event. Any thread, once per {@link #waitStarted}. */
+  void waitEnded(boolean accepted) {
+    if (accepted) {
+      LATE_DELIVERED.incrementAndGet(this);
+    } else {
+      LATE_DROPPED.incrementAndGet(this);
+    }
+    partDone();
+  }
+
+  boolean cancelled() {
+    return isCancelled();
+  }
+
+  private void partDone() {
+    if (OUTSTANDING.decrementAndGet(this) == 0) {
+      bus.publishEnded();
+      complete(new PublishResult(event.id(), delivered + lateDelivered, dropped + lateDropped));
+    }
+  }
+}

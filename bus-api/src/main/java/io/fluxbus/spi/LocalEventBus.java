@@ -1,0 +1,459 @@
+package io.fluxbus.spi;
+
+import io.fluxbus.BusNotStartedException;
+import io.fluxbus.BusStats;
+import io.fluxbus.Event;
+import io.fluxbus.EventBus;
+import io.fluxbus.EventHandler;
+import io.fluxbus.LifecycleEvent;
+import io.fluxbus.PublishResult;
+import io.fluxbus.SubscribeOptions;
+import io.fluxbus.Subscription;
+import io.fluxbus.TopicPattern;
+import io.fluxbus.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The in-process delivery core: a segment trie of subscriptions, sync delivery on the publishing thread, bounded
+ * per-subscription buffers drained on a worker pool, the three delivery modes without parked threads, consumer
+ * groups, per-key lanes, retries and dead letters, stop-drain-restart, counters, lifecycle and metrics.
+ *
+ * <p>The memory engine is this class under its own name; remote engines use it to fan events out locally (e.g.
+ * Redis pub/sub receives each message once per process and hands it to {@link #publish}). All of
+ * {@link EventBus}'s contract applies; every method is thread-safe. Subscribing and unsubscribing take a registry
+ * lock; publishing takes no lock.
+ */
+public final class LocalEventBus implements EventBus, Instrumented {
+
+  private static final int STOPPED = 0;
+  private static final int RUNNING = 1;
+  private static final int STOPPING = 2;
+  private static final Endpoint[] NO_ENDPOINTS = new Endpoint[0];
+
+  final LocalSettings settings;
+  private final TopicTrie<Endpoint> trie = new TopicTrie<>(e -> e.seq, NO_ENDPOINTS);
+  private final Set<Endpoint> active = ConcurrentHashMap.newKeySet();
+  private final Map<String, GroupEndpoint> groups = new HashMap<>();
+  private final Map<String, PatternMeters> meters = new ConcurrentHashMap<>();
+  private final BusCounters counters = new BusCounters();
+  private final LongAdder inFlight = new LongAdder();
+  private final LifecycleEmitter lifecycle;
+  private final AtomicLong sequence = new AtomicLong();
+  private final Object registryLock = new Object();
+  private volatile int state = STOPPED;
+  private volatile Scheduler scheduler;
+  private volatile MeterRegistry registry;
+
+  /** Creates a stopped bus. */
+  public LocalEventBus(LocalSettings settings) {
+    this.settings = Objects.requireNonNull(settings, "settings must not be null");
+    this.lifecycle = new LifecycleEmitter(settings.engine());
+  }
+
+  /** The settings this bus runs with. */
+  public LocalSettings settings() {
+    return settings;
+  }
+
+  @Override
+  public Mono<Void> start() {
+    return Mono.fromRunnable(() -> {
+      synchronized (registryLock) {
+        if (state == RUNNING) {
+          return;
+        }
+        if (state == STOPPING) {
+          throw new IllegalStateException("bus '" + settings.engine() + "' is stopping; start it after stop()"
+              + " completes");
+        }
+        scheduler();
+        state = RUNNING;
+      }
+      lifecycle.emit(LifecycleEvent.Type.BUS_STARTED, null, null, null, null);
+    });
+  }
+
+  @Override
+  public Mono<Void> stop() {
+    return Mono.defer(() -> {
+      synchronized (registryLock) {
+        if (state != RUNNING) {
+          return Mono.empty();
+        }
+        state = STOPPING;
+      }
+      return until(this::idle).then(Mono.defer(this::terminateAll));
+    });
+  }
+
+  /** Completes when {@code condition} holds, checking every 2 ms, or after the drain timeout at the latest. */
+  private Mono<Void> until(BooleanSupplier condition) {
+    if (condition.getAsBoolean()) {
+      return Mono.empty();
+    }
+    return Flux.interval(Duration.ofMillis(1), Duration.ofMillis(2))
+        .filter(tick -> condition.getAsBoolean())
+        .next()
+        .timeout(settings.drainTimeout(), Mono.empty())
+        .then();
+  }
+
+  private boolean idle() {
+    if (inFlight.sum() != 0) {
+      return false;
+    }
+    for (Endpoint endpoint : active) {
+      if (!endpoint.idle()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Removes every subscription, lets each drop what it still holds and complete, then releases the workers. */
+  private Mono<Void> terminateAll() {
+    List<Endpoint> ended;
+    synchronized (registryLock) {
+      ended = new ArrayList<>(active);
+      for (Endpoint endpoint : ended) {
+        unregister(endpoint);
+      }
+    }
+    for (Endpoint endpoint : ended) {
+      endpoint.terminate(DropReason.STOPPED);
+      lifecycle.emit(LifecycleEvent.Type.SUBSCRIPTION_REMOVED, endpoint.pattern.value(), endpoint.id, null,
+          DropReason.STOPPED.tag());
+    }
+    return until(() -> ended.stream().allMatch(Endpoint::isFinished)).then(Mono.fromRunnable(() -> {
+      Scheduler workers;
+      synchronized (registryLock) {
+        workers = scheduler;
+        scheduler = null;
+        state = STOPPED;
+      }
+      if (workers != null) {
+        // a signal arriving later (a handler finishing) runs its drop-only drain on its own thread
+        workers.dispose();
+      }
+      lifecycle.emit(LifecycleEvent.Type.BUS_STOPPED, null, null, null, null);
+    }));
+  }
+
+  Scheduler scheduler() {
+    Scheduler current = scheduler;
+    if (current != null) {
+      return current;
+    }
+    synchronized (registryLock) {
+      if (scheduler == null) {
+        scheduler = Schedulers.newParallel("fluxbus-" + settings.engine(), settings.workers(), true);
+      }
+      return scheduler;
+    }
+  }
+
+  @Override
+  public Mono<PublishResult> publish(Event<?> event) {
+    Objects.requireNonNull(event, "event must not be null");
+    @SuppressWarnings("unchecked")
+    Event<Object> untyped = (Event<Object>) event;
+    return new PublishMono(this, untyped);
+  }
+
+  @Override
+  public Mono<PublishResult> publish(String topic, Object payload) {
+    return publish(Event.of(topic, payload));
+  }
+
+  void dispatch(Event<Object> event, CoreSubscriber<? super PublishResult> actual) {
+    if (state != RUNNING) {
+      Operators.error(actual, new BusNotStartedException("Cannot publish '" + event.topic() + "': bus '"
+          + settings.engine() + "' is " + (state == STOPPING ? "stopping" : "not started")
+          + "; call start() first"));
+      return;
+    }
+    counters.published.increment();
+    inFlight.increment();
+    Event<Object> stamped = event.withDefaults(settings.source(), Instant.now());
+    Dispatch dispatch = new Dispatch(actual, stamped, trie.match(stamped.topic()), this);
+    actual.onSubscribe(dispatch);
+    dispatch.run();
+  }
+
+  @Override
+  public Flux<Event<Object>> subscribe(String pattern) {
+    return subscribe(pattern, Object.class, SubscribeOptions.defaults());
+  }
+
+  @Override
+  public Flux<Event<Object>> subscribeAsync(String pattern) {
+    return subscribe(pattern, Object.class, SubscribeOptions.defaults().async(true));
+  }
+
+  @Override
+  public <T> Flux<Event<T>> subscribe(String pattern, Class<T> payloadType) {
+    return subscribe(pattern, payloadType, SubscribeOptions.defaults());
+  }
+
+  @Override
+  public <T> Flux<Event<T>> subscribeAsync(String pattern, Class<T> payloadType) {
+    return subscribe(pattern, payloadType, SubscribeOptions.defaults().async(true));
+  }
+
+  @Override
+  public <T> Flux<Event<T>> subscribe(String pattern, Class<T> payloadType, SubscribeOptions options) {
+    TopicPattern parsed = TopicPattern.of(pattern);
+    Objects.requireNonNull(payloadType, "payloadType must not be null");
+    Objects.requireNonNull(options, "options must not be null");
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    Flux<Event<T>> flux = (Flux) new SubscriptionFlux(this, parsed, payloadType, options);
+    return flux;
+  }
+
+  /** Creates, registers and starts the endpoint of one {@code Flux} subscriber. */
+  void subscribeFlux(TopicPattern pattern, Class<?> payloadType, SubscribeOptions options,
+                     CoreSubscriber<? super Event<Object>> actual) {
+    long seq = sequence.incrementAndGet();
+    String id = newId(seq);
+    if (options.isAsync()) {
+      AsyncFluxEndpoint endpoint = new AsyncFluxEndpoint(seq, id, pattern, options, this, actual, payloadType);
+      endpoint.start();
+      register(endpoint);
+    } else {
+      SyncFluxEndpoint endpoint = new SyncFluxEndpoint(seq, id, pattern, options, this, actual, payloadType);
+      endpoint.start();
+      register(endpoint);
+    }
+  }
+
+  @Override
+  public Mono<Subscription> subscribe(String pattern, EventHandler handler) {
+    return subscribe(pattern, SubscribeOptions.defaults(), handler);
+  }
+
+  @Override
+  public Mono<Subscription> subscribeAsync(String pattern, EventHandler handler) {
+    return subscribe(pattern, SubscribeOptions.defaults().async(true), handler);
+  }
+
+  @Override
+  public Mono<Subscription> subscribe(String pattern, SubscribeOptions options, EventHandler handler) {
+    TopicPattern parsed = TopicPattern.of(pattern);
+    Objects.requireNonNull(options, "options must not be null");
+    Objects.requireNonNull(handler, "handler must not be null");
+    return Mono.fromCallable(() -> {
+      long seq = sequence.incrementAndGet();
+      String id = newId(seq);
+      Endpoint endpoint = options.isAsync()
+          ? new AsyncHandlerEndpoint(seq, id, parsed, options, this, handler)
+          : new SyncHandlerEndpoint(seq, id, parsed, options, this, handler);
+      register(endpoint);
+      return new ActiveSubscription(this, endpoint);
+    });
+  }
+
+  @Override
+  public Mono<Void> unsubscribe(Subscription subscription) {
+    Objects.requireNonNull(subscription, "subscription must not be null");
+    return Mono.fromRunnable(() -> {
+      if (subscription instanceof ActiveSubscription active && active.bus == this) {
+        remove(active.endpoint, DropReason.UNSUBSCRIBED);
+      } else {
+        throw new IllegalArgumentException("subscription " + subscription.id() + " on '"
+            + subscription.pattern() + "' was not made on bus '" + settings.engine() + "'");
+      }
+    });
+  }
+
+  private String newId(long seq) {
+    return settings.engine() + "-" + seq;
+  }
+
+  private void register(Endpoint endpoint) {
+    synchronized (registryLock) {
+      if (endpoint.terminated != null) {
+        return;
+      }
+      active.add(endpoint);
+      String group = endpoint.options.group().orElse(null);
+      if (group == null) {
+        trie.add(endpoint.pattern, endpoint);
+      } else {
+        String key = group + '\u0000' + endpoint.pattern.value();
+        GroupEndpoint groupEndpoint = groups.get(key);
+        if (groupEndpoint == null) {
+          groupEndpoint = new GroupEndpoint(sequence.incrementAndGet(), group, endpoint.pattern, this);
+          groups.put(key, groupEndpoint);
+          groupEndpoint.join(endpoint);
+          trie.add(endpoint.pattern, groupEndpoint);
+        } else {
+          groupEndpoint.join(endpoint);
+        }
+      }
+      endpoint.meters.endpoints.add(endpoint);
+    }
+    lifecycle.emit(LifecycleEvent.Type.SUBSCRIPTION_CREATED, endpoint.pattern.value(), endpoint.id, null, null);
+  }
+
+  /** Removes a subscription's bookkeeping at once, then lets its drain loop drop what it still holds. */
+  void remove(Endpoint endpoint, DropReason reason) {
+    boolean removed;
+    synchronized (registryLock) {
+      removed = unregister(endpoint);
+      if (endpoint.terminated == null) {
+        endpoint.terminated = reason;
+      }
+    }
+    endpoint.terminate(reason);
+    if (removed) {
+      lifecycle.emit(LifecycleEvent.Type.SUBSCRIPTION_REMOVED, endpoint.pattern.value(), endpoint.id, null,
+          reason.tag());
+    }
+  }
+
+  private boolean unregister(Endpoint endpoint) {
+    if (!active.remove(endpoint)) {
+      return false;
+    }
+    String group = endpoint.options.group().orElse(null);
+    if (group == null) {
+      trie.remove(endpoint.pattern, endpoint);
+    } else {
+      String key = group + '\u0000' + endpoint.pattern.value();
+      GroupEndpoint groupEndpoint = groups.get(key);
+      if (groupEndpoint != null && groupEndpoint.leave(endpoint)) {
+        groups.remove(key);
+        trie.remove(endpoint.pattern, groupEndpoint);
+      }
+    }
+    PatternMeters patternMeters = endpoint.meters;
+    patternMeters.endpoints.remove(endpoint);
+    if (patternMeters.endpoints.isEmpty()) {
+      meters.remove(patternMeters.pattern, patternMeters);
+      patternMeters.unbind();
+    }
+    return true;
+  }
+
+  boolean isActive(Endpoint endpoint) {
+    return active.contains(endpoint);
+  }
+
+  @Override
+  public Set<String> topics() {
+    Set<String> patterns = new LinkedHashSet<>();
+    for (Endpoint endpoint : active) {
+      patterns.add(endpoint.pattern.value());
+    }
+    return Collections.unmodifiableSet(patterns);
+  }
+
+  @Override
+  public int subscriberCount(String topic) {
+    return trie.match(Topics.requireValid(topic)).length;
+  }
+
+  @Override
+  public BusStats stats() {
+    return counters.stats();
+  }
+
+  @Override
+  public Flux<LifecycleEvent> lifecycle() {
+    return lifecycle.flux();
+  }
+
+  @Override
+  public void bindMetrics(MeterRegistry meterRegistry) {
+    Objects.requireNonNull(meterRegistry, "meterRegistry must not be null");
+    synchronized (registryLock) {
+      if (registry != null) {
+        if (registry == meterRegistry) {
+          return;
+        }
+        throw new IllegalStateException("bus '" + settings.engine() + "' is already bound to a meter registry; "
+            + "bind a CompositeMeterRegistry to report to several");
+      }
+      registry = meterRegistry;
+      counters.bindTo(meterRegistry, settings.engine(), active::size);
+      for (PatternMeters patternMeters : meters.values()) {
+        patternMeters.bind(meterRegistry, settings.engine());
+      }
+    }
+  }
+
+  /** The meters of a pattern, created (and bound, when a registry is) on first use. */
+  PatternMeters meters(String pattern) {
+    return meters.computeIfAbsent(pattern, p -> {
+      PatternMeters created = new PatternMeters(p);
+      MeterRegistry bound = registry;
+      if (bound != null) {
+        created.bind(bound, settings.engine());
+      }
+      return created;
+    });
+  }
+
+  void delivered() {
+    counters.delivered.increment();
+  }
+
+  void dropped(Endpoint endpoint, Event<Object> event, DropReason reason) {
+    counters.dropped(reason);
+    lifecycle.emit(LifecycleEvent.Type.EVENT_DROPPED, endpoint.pattern.value(), endpoint.id, event.id(),
+        reason.tag());
+  }
+
+  void publishEnded() {
+    inFlight.decrement();
+  }
+
+  /** A handler or subscriber failed its last attempt: count, report, and dead-letter when a topic applies. */
+  void failed(Endpoint endpoint, Event<Object> event, Throwable error, int attempts) {
+    counters.failed.increment();
+    String reason = describe(error);
+    lifecycle.emit(LifecycleEvent.Type.HANDLER_FAILED, endpoint.pattern.value(), endpoint.id, event.id(), reason);
+    String deadLetter = endpoint.options.deadLetter()
+        .orElse(endpoint.options.retry().retries() ? event.topic() + ".dlq" : null);
+    if (deadLetter != null) {
+      DeadLetters.publish(this, endpoint, event, deadLetter, reason, attempts);
+    }
+  }
+
+  void deadLettered(Endpoint endpoint, Event<Object> event, String detail) {
+    lifecycle.emit(LifecycleEvent.Type.EVENT_DEAD_LETTERED, endpoint.pattern.value(), endpoint.id, event.id(),
+        detail);
+  }
+
+  private static String describe(Throwable error) {
+    String message = error.getMessage();
+    return error.getClass().getName() + (message == null ? "" : ": " + message);
+  }
+
+  @Override
+  public String toString() {
+    return "LocalEventBus{engine=" + settings.engine() + ", state="
+        + (state == RUNNING ? "running" : state == STOPPING ? "stopping" : "stopped") + ", subscriptions="
+        + active.size() + "}";
+  }
+}

@@ -1,0 +1,136 @@
+package io.fluxbus.spi;
+
+import io.fluxbus.Event;
+import io.fluxbus.SubscribeOptions;
+import io.fluxbus.TopicPattern;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Operators;
+
+/**
+ * A sync {@code Flux} subscription: events go to {@code onNext} on the publishing thread, one unit of the
+ * subscriber's demand each. Without demand the delivery mode applies; a waiting event is emitted on the thread
+ * that calls {@code request}. Emissions are serialized (Reactive Streams rule 1.3): when another publisher's
+ * thread is inside {@code onNext}, the event is handed to that thread and the publish completes once it has been
+ * emitted.
+ */
+final class SyncFluxEndpoint extends Endpoint implements Subscription {
+
+  private static final AtomicLongFieldUpdater<SyncFluxEndpoint> REQUESTED =
+      AtomicLongFieldUpdater.newUpdater(SyncFluxEndpoint.class, "requested");
+
+  private final CoreSubscriber<? super Event<Object>> actual;
+  private final Emitter emitter;
+  private volatile long requested;
+  private volatile boolean cancelled;
+
+  SyncFluxEndpoint(long seq, String id, TopicPattern pattern, SubscribeOptions options, LocalEventBus bus,
+                   CoreSubscriber<? super Event<Object>> actual, Class<?> payloadType) {
+    super(seq, id, pattern, options, bus);
+    this.actual = actual;
+    this.emitter = new Emitter(this, actual, payloadType);
+  }
+
+  @Override
+  int tryOffer(Event<Object> event, Dispatch dispatch) {
+    if (!reserve()) {
+      return REFUSED;
+    }
+    if (tryEnterDrain()) {
+      emitUsingDemand(event);
+      drain(1);
+      return Dispatch.ACCEPTED;
+    }
+    enqueue(new Waiter(event, dispatch, Waiter.RESERVED));
+    return Dispatch.WAITING;
+  }
+
+  @Override
+  boolean reserve() {
+    while (true) {
+      long r = requested;
+      if (r == Long.MAX_VALUE) {
+        return true;
+      }
+      if (r == 0) {
+        return false;
+      }
+      if (REQUESTED.compareAndSet(this, r, r - 1)) {
+        return true;
+      }
+    }
+  }
+
+  @Override
+  void unreserve() {
+    Operators.addCap(REQUESTED, this, 1);
+  }
+
+  @Override
+  void acceptReserved(Event<Object> event) {
+    emitUsingDemand(event);
+  }
+
+  private void emitUsingDemand(Event<Object> event) {
+    if (!emitter.emit(event)) {
+      unreserve();
+    }
+  }
+
+  @Override
+  void signal() {
+    if (enterDrain()) {
+      drain(1);
+    }
+  }
+
+  private void drain(int missed) {
+    while (true) {
+      DropReason end = terminated;
+      if (end != null) {
+        dropWaiters(end);
+        if (markFinished() && end == DropReason.STOPPED && !cancelled) {
+          actual.onComplete();
+        }
+      } else {
+        admitWaiters();
+      }
+      missed = leaveDrain(missed);
+      if (missed == 0) {
+        return;
+      }
+    }
+  }
+
+  @Override
+  public void request(long n) {
+    if (Operators.validate(n)) {
+      Operators.addCap(REQUESTED, this, n);
+      signal();
+    }
+  }
+
+  @Override
+  public void cancel() {
+    if (!cancelled) {
+      cancelled = true;
+      bus.remove(this, DropReason.UNSUBSCRIBED);
+    }
+  }
+
+  @Override
+  boolean idle() {
+    return !hasWaiters();
+  }
+
+  @Override
+  int buffered() {
+    return 0;
+  }
+
+  /** Hands this subscription to the subscriber; the endpoint must already be registered. */
+  void start() {
+    actual.onSubscribe(this);
+  }
+}
