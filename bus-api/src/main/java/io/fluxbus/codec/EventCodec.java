@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -157,8 +156,7 @@ public final class EventCodec {
     Instant time = time(root);
     int version = version(root);
     Map<String, String> headers = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> field = it.next();
+    for (Map.Entry<String, JsonNode> field : root.properties()) {
       if (!KNOWN.contains(field.getKey())) {
         headers.put(field.getKey(), field.getValue().isValueNode() ? field.getValue().asText()
             : field.getValue().toString());

@@ -5,6 +5,7 @@ import io.fluxbus.SubscribeOptions;
 import io.fluxbus.TopicPattern;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * An async subscription: a bounded buffer that publishers on any thread fill (one CAS on the buffer count, one on
@@ -70,12 +71,18 @@ abstract class AsyncEndpoint extends Endpoint implements Runnable {
   }
 
   final void schedule() {
-    try {
-      bus.scheduler().schedule(this);
-    } catch (RejectedExecutionException stopped) {
-      // the bus's workers are gone (it stopped); what is left to do is dropping, which any thread may do
-      run();
+    Scheduler workers = bus.workers();
+    if (workers != null) {
+      try {
+        workers.schedule(this);
+        return;
+      } catch (RejectedExecutionException stopped) {
+        // the workers were released by stop() just now
+      }
     }
+    // no workers: the bus is stopped, so nothing can have been accepted since and what is left is dropping (or
+    // noting demand), which any thread may do
+    run();
   }
 
   /** Takes the next buffered event off the ring, or null. Drain loop only. */

@@ -38,7 +38,8 @@ abstract class Endpoint {
   final LocalEventBus bus;
   final DeliveryMode mode;
   final Duration maxWait;
-  final PatternMeters meters;
+  /** Set when the endpoint is registered; a shared unbound instance until then. */
+  volatile PatternMeters meters = PatternMeters.NONE;
   private final Queue<Waiter> waiters = Queues.<Waiter>unboundedMultiproducer().get();
   private volatile int wip;
   /** Null while live, else why the endpoint ended. */
@@ -54,7 +55,6 @@ abstract class Endpoint {
     this.mode = options.deliveryMode().orElse(bus.settings.deliveryMode());
     this.maxWait = mode instanceof DeliveryMode.Timeout t ? t.maxWait()
         : mode instanceof DeliveryMode.Block ? bus.settings.publishBlockTimeout() : null;
-    this.meters = bus.meters(pattern.value());
   }
 
   /**

@@ -86,7 +86,9 @@ public final class LocalEventBus implements EventBus, Instrumented {
           throw new IllegalStateException("bus '" + settings.engine() + "' is stopping; start it after stop()"
               + " completes");
         }
-        scheduler();
+        if (scheduler == null) {
+          scheduler = Schedulers.newParallel("fluxbus-" + settings.engine(), settings.workers(), true);
+        }
         state = RUNNING;
       }
       lifecycle.emit(LifecycleEvent.Type.BUS_STARTED, null, null, null, null);
@@ -159,17 +161,9 @@ public final class LocalEventBus implements EventBus, Instrumented {
     }));
   }
 
-  Scheduler scheduler() {
-    Scheduler current = scheduler;
-    if (current != null) {
-      return current;
-    }
-    synchronized (registryLock) {
-      if (scheduler == null) {
-        scheduler = Schedulers.newParallel("fluxbus-" + settings.engine(), settings.workers(), true);
-      }
-      return scheduler;
-    }
+  /** The worker scheduler while the bus runs (or stops), else null. */
+  Scheduler workers() {
+    return scheduler;
   }
 
   @Override
@@ -310,7 +304,9 @@ public final class LocalEventBus implements EventBus, Instrumented {
           groupEndpoint.join(endpoint);
         }
       }
-      endpoint.meters.endpoints.add(endpoint);
+      PatternMeters patternMeters = meters(endpoint.pattern.value());
+      patternMeters.endpoints.add(endpoint);
+      endpoint.meters = patternMeters;
     }
     lifecycle.emit(LifecycleEvent.Type.SUBSCRIPTION_CREATED, endpoint.pattern.value(), endpoint.id, null, null);
   }

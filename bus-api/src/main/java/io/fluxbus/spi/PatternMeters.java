@@ -14,6 +14,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class PatternMeters {
 
+  /** The meters of endpoints that are not registered (yet): records nothing. */
+  static final PatternMeters NONE = new PatternMeters("");
+
   final String pattern;
   final CopyOnWriteArraySet<Endpoint> endpoints = new CopyOnWriteArraySet<>();
   private volatile Timer timer;
