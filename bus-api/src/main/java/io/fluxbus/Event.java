@@ -8,8 +8,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * An immutable event. Build one with {@link #of} or {@link #builder}; engines fill in {@code time} and
- * {@code source} at publish when they are absent ({@link #withDefaults}).
+ * An immutable event. Build one with {@link #of} or {@link #builder}, which stamp the id and the time; engines
+ * fill in {@code source} (and {@code time}, for events made through the constructor) at publish when they are
+ * absent ({@link #withDefaults}).
  *
  * <p>{@code id} is a time-ordered UUID (v7); {@code version} defaults to 1; {@code correlationId} defaults to the
  * event's own id; {@code causationId} is the id of the event that caused this one, if any. Header names are
@@ -21,7 +22,8 @@ import java.util.Objects;
  * @param key partition key: events with the same key keep their order under concurrency; null for none
  * @param version the payload's schema version, 1 or more
  * @param source who published it (CloudEvents {@code source}); null until published
- * @param time when it happened; null until published
+ * @param time when it happened: when it was built unless given; null only for events made through the
+ *     constructor without one, until published
  * @param correlationId the id shared by every event of one conversation
  * @param causationId the id of the event that caused this one, or null
  * @param headers extra attributes, lowercase alphanumeric names; never null, unmodifiable
@@ -178,7 +180,7 @@ public record Event<T>(String id, String topic, T payload, String key, int versi
       return this;
     }
 
-    /** Sets when the event happened; when absent the publish time is used. */
+    /** Sets when the event happened; when absent the time {@link #build()} is called is used. */
     public Builder<T> time(Instant time) {
       this.time = time;
       return this;
@@ -215,13 +217,14 @@ public record Event<T>(String id, String topic, T payload, String key, int versi
     }
 
     /**
-     * Creates the event with a new time-ordered id.
+     * Creates the event with a new time-ordered id, and the current time unless one was set.
      *
      * @throws InvalidTopicException if the topic is invalid
      * @throws InvalidEventException if the payload is null, the version below 1 or a header invalid
      */
     public Event<T> build() {
-      return new Event<>(Uuids.v7().toString(), topic, payload, key, version, source, time, correlationId,
+      return new Event<>(Uuids.v7().toString(), topic, payload, key, version, source,
+          time != null ? time : Instant.now(), correlationId,
           causationId, headers);
     }
   }

@@ -20,6 +20,7 @@ abstract class AsyncEndpoint extends Endpoint implements Runnable {
       AtomicIntegerFieldUpdater.newUpdater(AsyncEndpoint.class, "bufferedCount");
 
   private final int capacity;
+  private final int lowWatermark;
   private final MpscRing<Event<Object>> ring;
   /** Events accepted and not yet handed to the subscriber: in the ring, or in a handler lane. */
   private volatile int bufferedCount;
@@ -28,10 +29,21 @@ abstract class AsyncEndpoint extends Endpoint implements Runnable {
     super(seq, id, pattern, options, bus);
     this.capacity = options.bufferSize().orElse(bus.settings.bufferSize());
     this.ring = new MpscRing<>(capacity);
+    this.lowWatermark = capacity - Math.max(1, capacity / 4);
+  }
+
+  @Override
+  final boolean roomForWaiters() {
+    return bufferedCount <= lowWatermark;
   }
 
   @Override
   final int tryOffer(Event<Object> event, Dispatch dispatch) {
+    return tryFast(event);
+  }
+
+  @Override
+  final int tryFast(Event<Object> event) {
     if (!reserve()) {
       return REFUSED;
     }
@@ -124,7 +136,7 @@ abstract class AsyncEndpoint extends Endpoint implements Runnable {
           schedule();
           return;
         }
-        if (hasWaiters() && bufferedCount < capacity) {
+        if (hasWaiters() && roomForWaiters()) {
           continue;
         }
       }

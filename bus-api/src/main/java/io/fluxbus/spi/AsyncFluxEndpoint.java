@@ -19,6 +19,9 @@ final class AsyncFluxEndpoint extends AsyncEndpoint implements Subscription {
 
   private final CoreSubscriber<? super Event<Object>> actual;
   private final Emitter emitter;
+  /** The subscriber's demand when it is shared with other subscriptions (a router's), else null. */
+  private final SharedDemand shared;
+  private final Runnable onSharedRequest = this::signal;
   private volatile long requested;
   private volatile boolean cancelled;
 
@@ -27,10 +30,17 @@ final class AsyncFluxEndpoint extends AsyncEndpoint implements Subscription {
     super(seq, id, pattern, options, bus);
     this.actual = actual;
     this.emitter = new Emitter(this, actual, payloadType);
+    this.shared = SharedDemand.in(actual.currentContext());
+    if (shared != null) {
+      shared.join(onSharedRequest);
+    }
   }
 
   @Override
   boolean emit() {
+    if (shared != null) {
+      return emitOnSharedDemand();
+    }
     long demand = requested;
     long emitted = 0;
     int budget = BATCH;
@@ -55,8 +65,29 @@ final class AsyncFluxEndpoint extends AsyncEndpoint implements Subscription {
     return more;
   }
 
+  private boolean emitOnSharedDemand() {
+    for (int budget = BATCH; budget > 0; budget--) {
+      if (!shared.take()) {
+        return true;
+      }
+      Event<Object> event = poll();
+      if (event == null) {
+        shared.giveBack();
+        return true;
+      }
+      released();
+      if (!emitter.emit(event)) {
+        shared.giveBack();
+      }
+    }
+    return false;
+  }
+
   @Override
   void finish(DropReason reason) {
+    if (shared != null) {
+      shared.leave(onSharedRequest);
+    }
     dropBuffered(reason);
     if (markFinished() && reason == DropReason.STOPPED && !cancelled) {
       actual.onComplete();

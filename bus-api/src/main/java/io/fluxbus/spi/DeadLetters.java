@@ -32,7 +32,7 @@ final class DeadLetters {
       bus.deadLettered(endpoint, failed, "not dead-lettered to '" + topic + "': " + invalid.getMessage());
       return;
     }
-    bus.publish(letter).subscribe(
+    bus.front().publish(letter).subscribe(
         result -> bus.deadLettered(endpoint, failed, "dead-lettered to '" + topic + "' (" + result.delivered()
             + " subscribers) after " + error),
         publishError -> bus.deadLettered(endpoint, failed, "not dead-lettered to '" + topic + "': "

@@ -7,14 +7,14 @@ import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Operators;
 
 /**
- * One run of one publish: offers the event to each matched endpoint in subscription order and completes the
- * publish {@code Mono} with the {@link PublishResult} once every endpoint has taken or refused it.
+ * The slow path of one publish, taken over from the fast path at the first endpoint that must wait or run a sync
+ * handler: offers the event to each remaining endpoint in subscription order and completes the publish
+ * {@code Mono} with the {@link PublishResult} once every endpoint has taken or refused it.
  *
  * <p>The offer loop runs on the publishing thread; it pauses while a sync handler's {@code Mono} is pending and
  * resumes on the thread that completes it, so at most one thread runs the loop at a time. Endpoints that wait
  * for room ({@code block}, {@code timeout}) resolve later from other threads; a counter of outstanding parts
- * (the loop itself plus each waiting endpoint) decides who completes the result. The common case (no waiting)
- * allocates this object and the result only.
+ * (the loop itself plus each waiting endpoint) decides who completes the result.
  */
 final class Dispatch extends Operators.MonoSubscriber<Object, PublishResult> {
 
@@ -40,11 +40,17 @@ final class Dispatch extends Operators.MonoSubscriber<Object, PublishResult> {
   private volatile int lateDelivered;
   private volatile int lateDropped;
 
-  Dispatch(CoreSubscriber<? super PublishResult> actual, Event<Object> event, Endpoint[] endpoints,
-           LocalEventBus bus) {
+  /**
+   * Takes over a publish whose fast path stopped at {@code index}, with what it counted so far.
+   */
+  Dispatch(CoreSubscriber<? super PublishResult> actual, Event<Object> event, Endpoint[] endpoints, int index,
+           int delivered, int dropped, LocalEventBus bus) {
     super(actual);
     this.event = event;
     this.endpoints = endpoints;
+    this.index = index;
+    this.delivered = delivered;
+    this.dropped = dropped;
     this.bus = bus;
   }
 

@@ -26,7 +26,10 @@ import reactor.util.concurrent.Queues;
  */
 abstract class Endpoint {
 
+  /** No room now. */
   static final int REFUSED = -1;
+  /** The event needs the slow path (a {@link Dispatch}): a sync handler to run, or a busy emitter to wait for. */
+  static final int SLOW = -2;
 
   private static final AtomicIntegerFieldUpdater<Endpoint> WIP =
       AtomicIntegerFieldUpdater.newUpdater(Endpoint.class, "wip");
@@ -66,6 +69,37 @@ abstract class Endpoint {
     int outcome = offerNow(event, dispatch);
     return outcome != REFUSED ? outcome : refuse(event, dispatch);
   }
+
+  /**
+   * The publish fast path: takes the event if there is room now ({@link Dispatch#ACCEPTED}), drops it when the
+   * mode is drop or the endpoint has ended ({@link Dispatch#DROPPED}, counted), and otherwise answers
+   * {@link #SLOW} so the caller switches to {@link #offer} with a {@link Dispatch}. Never waits.
+   */
+  int offerFast(Event<Object> event) {
+    DropReason end = terminated;
+    if (end != null) {
+      dropped(event, end);
+      return Dispatch.DROPPED;
+    }
+    if (waiters.isEmpty()) {
+      int outcome = tryFast(event);
+      if (outcome != REFUSED) {
+        return outcome;
+      }
+    }
+    if (mode instanceof DeliveryMode.Drop) {
+      dropped(event, DropReason.BUFFER_FULL);
+      return Dispatch.DROPPED;
+    }
+    return SLOW;
+  }
+
+  /**
+   * Takes the event at once if that needs no {@link Dispatch}: {@link Dispatch#ACCEPTED}, {@link #REFUSED} when
+   * there is no room, or {@link #SLOW} when taking it needs a Dispatch; counts nothing. Called only with no
+   * waiters queued.
+   */
+  abstract int tryFast(Event<Object> event);
 
   /** Takes the event if there is room right now, else {@link #REFUSED} without counting anything. */
   int offerNow(Event<Object> event, Dispatch dispatch) {
@@ -131,6 +165,9 @@ abstract class Endpoint {
    * ({@link #enterDrain()}); it admits waiters, lets the subclass emit, and acts on termination.
    */
   final void admitWaiters() {
+    if (waiters.isEmpty() || !roomForWaiters()) {
+      return;
+    }
     Waiter waiter;
     while ((waiter = waiters.peek()) != null) {
       int state = waiter.state;
@@ -160,6 +197,14 @@ abstract class Endpoint {
         return;
       }
     }
+  }
+
+  /**
+   * True when waiting events may be admitted now. Buffered endpoints admit only once a quarter of the buffer has
+   * drained, so a publisher held back by a full buffer gets room for a batch, not for one event at a time.
+   */
+  boolean roomForWaiters() {
+    return true;
   }
 
   /** True when a waiter is queued (possibly one already claimed but not yet removed). */

@@ -17,7 +17,7 @@ import reactor.core.publisher.Mono;
  * An {@link EventBus} that forwards every call to another; engines and decorators (recorders, routers) extend it
  * and override what they change. Thread-safety and errors are the delegate's.
  */
-public abstract class ForwardingEventBus implements EventBus, Instrumented {
+public abstract class ForwardingEventBus implements EventBus, Instrumented, RoutableEngine {
 
   /** The bus calls are forwarded to. */
   protected abstract EventBus delegate();
@@ -105,6 +105,14 @@ public abstract class ForwardingEventBus implements EventBus, Instrumented {
   @Override
   public Flux<LifecycleEvent> lifecycle() {
     return delegate().lifecycle();
+  }
+
+  /** Passes the front bus on to the delegate, when it can use one. */
+  @Override
+  public void publishDerivedEventsThrough(EventBus front) {
+    if (delegate() instanceof RoutableEngine engine) {
+      engine.publishDerivedEventsThrough(front);
+    }
   }
 
   /** Binds the delegate's meters (through {@code BusMetrics.bind}, which handles any bus). */

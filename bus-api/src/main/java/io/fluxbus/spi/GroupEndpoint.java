@@ -40,6 +40,31 @@ final class GroupEndpoint extends Endpoint {
     return all[first].refuse(event, dispatch);
   }
 
+  @Override
+  int offerFast(Event<Object> event) {
+    Endpoint[] all = members;
+    int n = all.length;
+    if (n == 0) {
+      bus.dropped(this, event, DropReason.UNSUBSCRIBED);
+      return Dispatch.DROPPED;
+    }
+    int first = Math.floorMod(turn.get(), n);
+    for (int i = 0; i < n; i++) {
+      Endpoint member = all[(first + i) % n];
+      if (member.terminated == null && !member.hasWaiters() && member.tryFast(event) == Dispatch.ACCEPTED) {
+        turn.incrementAndGet();
+        return Dispatch.ACCEPTED;
+      }
+    }
+    // sync handler members, busy members, or none with room: the full offer decides, per member and mode
+    return SLOW;
+  }
+
+  @Override
+  int tryFast(Event<Object> event) {
+    throw new IllegalStateException("a group offers through its members");
+  }
+
   /** Adds a member (under the bus's registry lock). */
   void join(Endpoint member) {
     Endpoint[] current = members;

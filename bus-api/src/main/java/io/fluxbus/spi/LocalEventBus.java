@@ -43,7 +43,7 @@ import reactor.core.scheduler.Schedulers;
  * {@link EventBus}'s contract applies; every method is thread-safe. Subscribing and unsubscribing take a registry
  * lock; publishing takes no lock.
  */
-public final class LocalEventBus implements EventBus, Instrumented {
+public final class LocalEventBus implements EventBus, Instrumented, RoutableEngine {
 
   private static final int STOPPED = 0;
   private static final int RUNNING = 1;
@@ -63,6 +63,7 @@ public final class LocalEventBus implements EventBus, Instrumented {
   private volatile int state = STOPPED;
   private volatile Scheduler scheduler;
   private volatile MeterRegistry registry;
+  private volatile EventBus front = this;
 
   /** Creates a stopped bus. */
   public LocalEventBus(LocalSettings settings) {
@@ -161,6 +162,16 @@ public final class LocalEventBus implements EventBus, Instrumented {
     }));
   }
 
+  @Override
+  public void publishDerivedEventsThrough(EventBus front) {
+    this.front = Objects.requireNonNull(front, "front must not be null");
+  }
+
+  /** Where dead letters are published: this bus, or the router in front of it. */
+  EventBus front() {
+    return front;
+  }
+
   /** The worker scheduler while the bus runs (or stops), else null. */
   Scheduler workers() {
     return scheduler;
@@ -179,7 +190,12 @@ public final class LocalEventBus implements EventBus, Instrumented {
     return publish(Event.of(topic, payload));
   }
 
-  void dispatch(Event<Object> event, CoreSubscriber<? super PublishResult> actual) {
+  /**
+   * Runs one publish. The fast path offers to each endpoint without waiting and completes with a scalar result,
+   * allocating only that; the first endpoint that must wait (or run a sync handler) hands the rest to a
+   * {@link Dispatch}.
+   */
+  void dispatch(Event<Object> event, CoreSubscriber<? super PublishResult> actual, PublishMono mono) {
     if (state != RUNNING) {
       Operators.error(actual, new BusNotStartedException("Cannot publish '" + event.topic() + "': bus '"
           + settings.engine() + "' is " + (state == STOPPING ? "stopping" : "not started")
@@ -187,11 +203,26 @@ public final class LocalEventBus implements EventBus, Instrumented {
       return;
     }
     counters.published.increment();
-    inFlight.increment();
-    Event<Object> stamped = event.withDefaults(settings.source(), Instant.now());
-    Dispatch dispatch = new Dispatch(actual, stamped, trie.match(stamped.topic()), this);
-    actual.onSubscribe(dispatch);
-    dispatch.run();
+    Event<Object> stamped = event.source() != null && event.time() != null ? event
+        : event.withDefaults(settings.source(), event.time() != null ? event.time() : Instant.now());
+    Endpoint[] endpoints = trie.match(stamped.topic());
+    int delivered = 0;
+    int dropped = 0;
+    for (int i = 0; i < endpoints.length; i++) {
+      int outcome = endpoints[i].offerFast(stamped);
+      if (outcome == Dispatch.ACCEPTED) {
+        delivered++;
+      } else if (outcome == Dispatch.DROPPED) {
+        dropped++;
+      } else {
+        inFlight.increment();
+        Dispatch dispatch = new Dispatch(actual, stamped, endpoints, i, delivered, dropped, this);
+        actual.onSubscribe(dispatch);
+        dispatch.run();
+        return;
+      }
+    }
+    mono.complete(actual, new PublishResult(stamped.id(), delivered, dropped));
   }
 
   @Override

@@ -22,6 +22,9 @@ final class SyncFluxEndpoint extends Endpoint implements Subscription {
 
   private final CoreSubscriber<? super Event<Object>> actual;
   private final Emitter emitter;
+  /** The subscriber's demand when it is shared with other subscriptions (a router's), else null. */
+  private final SharedDemand shared;
+  private final Runnable onSharedRequest = this::signal;
   private volatile long requested;
   private volatile boolean cancelled;
 
@@ -30,6 +33,25 @@ final class SyncFluxEndpoint extends Endpoint implements Subscription {
     super(seq, id, pattern, options, bus);
     this.actual = actual;
     this.emitter = new Emitter(this, actual, payloadType);
+    this.shared = SharedDemand.in(actual.currentContext());
+    if (shared != null) {
+      shared.join(onSharedRequest);
+    }
+  }
+
+  @Override
+  int tryFast(Event<Object> event) {
+    if (!reserve()) {
+      return REFUSED;
+    }
+    if (tryEnterDrain()) {
+      emitUsingDemand(event);
+      drain(1);
+      return Dispatch.ACCEPTED;
+    }
+    // another thread is emitting: the event must be handed to it, which needs a Dispatch to report back
+    unreserve();
+    return SLOW;
   }
 
   @Override
@@ -48,6 +70,9 @@ final class SyncFluxEndpoint extends Endpoint implements Subscription {
 
   @Override
   boolean reserve() {
+    if (shared != null) {
+      return shared.take();
+    }
     while (true) {
       long r = requested;
       if (r == Long.MAX_VALUE) {
@@ -64,7 +89,11 @@ final class SyncFluxEndpoint extends Endpoint implements Subscription {
 
   @Override
   void unreserve() {
-    Operators.addCap(REQUESTED, this, 1);
+    if (shared != null) {
+      shared.giveBack();
+    } else {
+      Operators.addCap(REQUESTED, this, 1);
+    }
   }
 
   @Override
@@ -89,6 +118,9 @@ final class SyncFluxEndpoint extends Endpoint implements Subscription {
     while (true) {
       DropReason end = terminated;
       if (end != null) {
+        if (shared != null) {
+          shared.leave(onSharedRequest);
+        }
         dropWaiters(end);
         if (markFinished() && end == DropReason.STOPPED && !cancelled) {
           actual.onComplete();

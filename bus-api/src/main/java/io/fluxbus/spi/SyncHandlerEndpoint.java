@@ -25,6 +25,12 @@ final class SyncHandlerEndpoint extends Endpoint {
   }
 
   @Override
+  int tryFast(Event<Object> event) {
+    // the handler's Mono may complete later, and the publish must then wait for it
+    return SLOW;
+  }
+
+  @Override
   int tryOffer(Event<Object> event, Dispatch dispatch) {
     running.increment();
     Run run = new Run(this, event, dispatch);
