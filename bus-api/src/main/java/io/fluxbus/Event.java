@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * An immutable event. Build one with {@link #of} or {@link #builder}, which stamp the id and the time; engines
@@ -205,7 +204,11 @@ public record Event<T>(String id, String topic, T payload, String key, int versi
      */
     public Builder<T> header(String name, String value) {
       requireHeaderName(topic, name);
-      headers.put(name, Objects.requireNonNull(value, "header value must not be null"));
+      if (value == null) {
+        throw new InvalidEventException("Header '" + name + "' of event on '" + topic
+            + "' has a null value; header values are required");
+      }
+      headers.put(name, value);
       return this;
     }
 

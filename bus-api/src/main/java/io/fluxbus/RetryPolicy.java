@@ -9,7 +9,7 @@ import reactor.util.retry.RetryBackoffSpec;
  * How often a failed handler is tried again before its event is counted as failed and dead-lettered.
  *
  * @param maxAttempts total attempts including the first, 1 or more ({@code 1} means no retry)
- * @param firstBackoff the wait before the second attempt; doubles each time, with jitter
+ * @param firstBackoff the wait before the second attempt; doubles each time, with jitter (zero means 1 ms)
  * @param maxBackoff the longest wait between attempts
  */
 public record RetryPolicy(int maxAttempts, Duration firstBackoff, Duration maxBackoff) {

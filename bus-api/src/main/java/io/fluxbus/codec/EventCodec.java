@@ -157,7 +157,7 @@ public final class EventCodec {
     int version = version(root);
     Map<String, String> headers = new LinkedHashMap<>();
     for (Map.Entry<String, JsonNode> field : root.properties()) {
-      if (!KNOWN.contains(field.getKey())) {
+      if (!KNOWN.contains(field.getKey()) && !field.getValue().isNull()) {
         headers.put(field.getKey(), field.getValue().isValueNode() ? field.getValue().asText()
             : field.getValue().toString());
       }

@@ -45,6 +45,7 @@ final class AsyncFluxEndpoint extends AsyncEndpoint implements Subscription {
     long emitted = 0;
     int budget = BATCH;
     boolean more = true;
+    int taken = 0;
     while (emitted < demand) {
       if (budget-- == 0) {
         more = false;
@@ -54,11 +55,13 @@ final class AsyncFluxEndpoint extends AsyncEndpoint implements Subscription {
       if (event == null) {
         break;
       }
-      released();
+      taken++;
       if (emitter.emit(event)) {
         emitted++;
       }
     }
+    released(taken);
+    bus.delivered(taken);
     if (emitted != 0 && demand != Long.MAX_VALUE) {
       REQUESTED.addAndGet(this, -emitted);
     }
@@ -66,21 +69,29 @@ final class AsyncFluxEndpoint extends AsyncEndpoint implements Subscription {
   }
 
   private boolean emitOnSharedDemand() {
-    for (int budget = BATCH; budget > 0; budget--) {
+    int taken = 0;
+    boolean more = false;
+    for (int budget = BATCH; ; budget--) {
+      if (budget == 0) {
+        more = true;
+        break;
+      }
       if (!shared.take()) {
-        return true;
+        break;
       }
       Event<Object> event = poll();
       if (event == null) {
         shared.giveBack();
-        return true;
+        break;
       }
-      released();
+      taken++;
       if (!emitter.emit(event)) {
         shared.giveBack();
       }
     }
-    return false;
+    released(taken);
+    bus.delivered(taken);
+    return !more;
   }
 
   @Override

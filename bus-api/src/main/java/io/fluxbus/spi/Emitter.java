@@ -5,8 +5,8 @@ import reactor.core.CoreSubscriber;
 import reactor.core.Exceptions;
 
 /**
- * Hands events to a {@code Flux} subscriber: converts the payload to the subscription's type, counts the
- * delivery, times {@code onNext}, and turns a conversion failure or an exception thrown by {@code onNext} into a
+ * Hands events to a {@code Flux} subscriber: converts the payload to the subscription's type, times
+ * {@code onNext}, and turns a conversion failure or an exception thrown by {@code onNext} into a
  * counted, reported failure instead of a broken subscription.
  */
 final class Emitter {
@@ -21,10 +21,13 @@ final class Emitter {
     this.payloadType = payloadType;
   }
 
-  /** Emits one event; false when it could not be converted (no {@code onNext} happened, demand is unused). */
+  /**
+   * Emits one event; false when it could not be converted (no {@code onNext} happened, demand is unused). Either
+   * way the event counts as delivered, which the caller counts: one by one on a publishing thread, per batch on a
+   * worker (so the worker does not share a counter's cache line with publishers event by event).
+   */
   boolean emit(Event<Object> event) {
     LocalEventBus bus = endpoint.bus;
-    bus.delivered();
     Event<Object> out = event;
     if (payloadType != Object.class && !payloadType.isInstance(event.payload())) {
       try {

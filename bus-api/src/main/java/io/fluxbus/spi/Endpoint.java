@@ -232,6 +232,11 @@ abstract class Endpoint {
     return WIP.compareAndSet(this, 0, 1);
   }
 
+  /** The work-in-progress count: signals not yet seen by the drain loop. */
+  final int wip() {
+    return wip;
+  }
+
   final int leaveDrain(int missed) {
     return WIP.addAndGet(this, -missed);
   }
@@ -242,6 +247,14 @@ abstract class Endpoint {
       terminated = reason;
     }
     signal();
+  }
+
+  /**
+   * Ends the endpoint and, when no other thread is in its drain loop, runs that loop here at once, so what it
+   * still holds is counted as dropped before this returns; otherwise the thread in the loop does it.
+   */
+  void terminateHere(DropReason reason) {
+    terminate(reason);
   }
 
   /** Called by the drain loop after it dropped everything, once; completes the subscriber on stop. */

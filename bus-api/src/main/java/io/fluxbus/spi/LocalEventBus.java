@@ -143,7 +143,7 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
       }
     }
     for (Endpoint endpoint : ended) {
-      endpoint.terminate(DropReason.STOPPED);
+      endpoint.terminateHere(DropReason.STOPPED);
       lifecycle.emit(LifecycleEvent.Type.SUBSCRIPTION_REMOVED, endpoint.pattern.value(), endpoint.id, null,
           DropReason.STOPPED.tag());
     }
@@ -155,8 +155,9 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
         state = STOPPED;
       }
       if (workers != null) {
-        // a signal arriving later (a handler finishing) runs its drop-only drain on its own thread
-        workers.dispose();
+        // graceful: drains already queued still run (and count their drops); a signal arriving later (a handler
+        // finishing) is refused by the workers and runs its drop-only drain on its own thread
+        workers.disposeGracefully().subscribe(null, error -> workers.dispose());
       }
       lifecycle.emit(LifecycleEvent.Type.BUS_STOPPED, null, null, null, null);
     }));
@@ -443,6 +444,12 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
 
   void delivered() {
     counters.delivered.increment();
+  }
+
+  void delivered(int count) {
+    if (count != 0) {
+      counters.delivered.add(count);
+    }
   }
 
   void dropped(Endpoint endpoint, Event<Object> event, DropReason reason) {

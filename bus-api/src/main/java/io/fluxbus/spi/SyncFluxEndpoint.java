@@ -102,6 +102,7 @@ final class SyncFluxEndpoint extends Endpoint implements Subscription {
   }
 
   private void emitUsingDemand(Event<Object> event) {
+    bus.delivered();
     if (!emitter.emit(event)) {
       unreserve();
     }
