@@ -1,0 +1,76 @@
+package io.fluxbus.router;
+
+import io.fluxbus.ConfigException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Builds buses from YAML configuration. Engines are found by {@code type} through
+ * {@link java.util.ServiceLoader} ({@code io.fluxbus.spi.EngineProvider}), so any engine module on the class
+ * path is usable with no code here.
+ *
+ * <pre>{@code
+ * source: orders-service
+ * defaultEngine: fast
+ * engines:
+ *   - name: fast
+ *     type: memory
+ *     config: { bufferSize: 1024, workers: 4, deliveryMode: timeout, publishBlockTimeout: 250ms }
+ * routing:
+ *   - topics: ["orders.#", "billing.#"]
+ *     engine: fast
+ * }</pre>
+ *
+ * {@code ${VAR}} and {@code ${VAR:default}} are replaced from system properties, then the environment. Every
+ * error is a {@link ConfigException} naming file, line, column and key, and saying what is allowed. The buses
+ * returned are not started.
+ */
+public final class EventBuses {
+
+  private EventBuses() {}
+
+  /**
+   * Reads a configuration file.
+   *
+   * @throws ConfigException when the file cannot be read or is invalid
+   */
+  public static EngineRouter fromYaml(Path file) {
+    Objects.requireNonNull(file, "file must not be null");
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ConfigException(file + ": cannot read the configuration file: " + e.getMessage(), e);
+    }
+    return RouterConfigReader.fromClassPath().read(text, file.toString());
+  }
+
+  /**
+   * Reads configuration from a stream (UTF-8), closing it.
+   *
+   * @throws ConfigException when the stream cannot be read or the configuration is invalid
+   */
+  public static EngineRouter fromYaml(InputStream yaml) {
+    Objects.requireNonNull(yaml, "yaml must not be null");
+    try (InputStream in = yaml) {
+      return RouterConfigReader.fromClassPath().read(new String(in.readAllBytes(), StandardCharsets.UTF_8),
+          "<stream>");
+    } catch (IOException e) {
+      throw new ConfigException("<stream>: cannot read the configuration: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads configuration from a string; errors name the file as {@code <string>}.
+   *
+   * @throws ConfigException when the configuration is invalid
+   */
+  public static EngineRouter fromYamlString(String yaml) {
+    Objects.requireNonNull(yaml, "yaml must not be null");
+    return RouterConfigReader.fromClassPath().read(yaml, "<string>");
+  }
+}
