@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Builds the benchmarks, runs every scenario with Fluxbus and its peers side by side (short profile: about
+# 5 minutes on 2 vCPUs), and prints Fluxbus-to-peer ratios against the targets. See benchmarks/README.md.
+#
+#   benchmarks/run.sh                      # build, run everything, fill the README's results section
+#   benchmarks/run.sh 'SyncPublish'        # only JMH benchmarks matching this regex (latency still runs)
+#
+# Environment (defaults in brackets):
+#   FORKS [1] WARMUP_ITERATIONS [2] WARMUP_TIME [1s] ITERATIONS [3] ITERATION_TIME [1s]   JMH profile
+#   LATENCY_IMPLS ["fluxbus sinks abq disruptor"]   hand-off latency runs; empty to skip
+#   LATENCY_RATE [10000] LATENCY_WARMUP [20000] LATENCY_EVENTS [50000]
+#   SKIP_BUILD [0]      1: use the existing benchmarks/target/benchmarks.jar
+#   MVN_ARGS []         extra Maven arguments, e.g. -o
+#   FILL_README [1]     0: leave benchmarks/README.md alone
+#   FLUXBUS_LOCK [/tmp/fluxbus-mvn.lock]   held for the whole build and run, so that no other build on the
+#                       machine competes for the 2 cores while we measure; do not wrap this script in flock
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+lock="${FLUXBUS_LOCK:-/tmp/fluxbus-mvn.lock}"
+exec 9>"$lock"
+if ! flock -n 9; then
+  echo "waiting for $lock (another build or benchmark is running)..." >&2
+  flock 9
+fi
+
+filter="${1:-io.fluxbus.bench.*Benchmark}"
+results="benchmarks/results"
+stamp="$(date +%Y%m%d-%H%M%S)"
+jmh_json="$results/jmh-$stamp.json"
+latency_json="$results/latency-$stamp.jsonl"
+summary="$results/summary-$stamp.md"
+jar="benchmarks/target/benchmarks.jar"
+mkdir -p "$results"
+
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+  echo "== building" >&2
+  # shellcheck disable=SC2086
+  ./mvnw -B -q -pl benchmarks -am package -DskipTests ${MVN_ARGS:-}
+fi
+
+echo "== JMH: $filter" >&2
+java -jar "$jar" "$filter" \
+  -f "${FORKS:-1}" \
+  -wi "${WARMUP_ITERATIONS:-5}" -w "${WARMUP_TIME:-1s}" \
+  -i "${ITERATIONS:-5}" -r "${ITERATION_TIME:-1s}" \
+  -prof gc \
+  -rf json -rff "$jmh_json"
+
+: >"$latency_json"
+for impl in ${LATENCY_IMPLS-fluxbus sinks abq disruptor}; do
+  echo "== hand-off latency: $impl" >&2
+  java -Xms1g -Xmx1g -cp "$jar" io.fluxbus.bench.HandOffLatency --impl "$impl" \
+    --rate "${LATENCY_RATE:-10000}" --warmup "${LATENCY_WARMUP:-20000}" --events "${LATENCY_EVENTS:-50000}" \
+    --out "$latency_json"
+done
+
+readme_args=()
+if [[ "${FILL_README:-1}" == 1 ]]; then
+  readme_args=(--readme benchmarks/README.md)
+fi
+echo >&2
+python3 benchmarks/report.py --jmh "$jmh_json" --latency "$latency_json" --out "$summary" "${readme_args[@]}"
+cp "$summary" "$results/latest.md"
+echo "raw results: $jmh_json, $latency_json; report: $summary" >&2
