@@ -37,18 +37,28 @@ class EventTest {
   }
 
   @Test
-  void ofLeavesKeySourceTimeAndCausationEmptyAndHeadersEmpty() {
+  void ofStampsTheTimeAndLeavesKeySourceAndCausationEmptyAndHeadersEmpty() {
+    // Given
+    Instant before = Instant.now();
+
     // When
     Event<String> event = Event.of("order.created", "x");
 
     // Then
     assertThat(event.key()).isNull();
     assertThat(event.source()).isNull();
-    assertThat(event.time()).isNull();
+    assertThat(event.time()).isBetween(before, Instant.now());
     assertThat(event.causationId()).isNull();
     assertThat(event.headers()).isEmpty();
     assertThat(event.topic()).isEqualTo("order.created");
     assertThat(event.payload()).isEqualTo("x");
+  }
+
+  @Test
+  void aNullHeaderValueInTheBuilderIsAnInvalidEvent() {
+    assertThatThrownBy(() -> Event.builder("order.created", "x").header("tenant", null))
+        .isInstanceOf(InvalidEventException.class)
+        .hasMessageContaining("'tenant'").hasMessageContaining("null value");
   }
 
   @Test
@@ -274,8 +284,9 @@ class EventTest {
 
   @Test
   void withDefaultsFillsSourceAndTimeWhenBothAreAbsent() {
-    // Given
-    Event<String> event = Event.of("a", "x");
+    // Given an event made through the constructor, without source and time
+    Event<String> built = Event.of("a", "x");
+    Event<String> event = new Event<>(built.id(), "a", "x", null, 1, null, null, null, null, null);
     Instant now = Instant.parse("2024-01-01T00:00:00Z");
 
     // When
@@ -290,8 +301,8 @@ class EventTest {
 
   @Test
   void withDefaultsKeepsAGivenSourceAndFillsOnlyTheTime() {
-    // Given
-    Event<String> event = Event.builder("a", "x").source("mine").build();
+    // Given an event made through the constructor, with a source and without a time
+    Event<String> event = new Event<>("id-1", "a", "x", null, 1, "mine", null, null, null, null);
     Instant now = Instant.parse("2024-01-01T00:00:00Z");
 
     // When

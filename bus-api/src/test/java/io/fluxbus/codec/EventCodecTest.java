@@ -93,7 +93,7 @@ class EventCodecTest {
   @Test
   void roundTripWithoutOptionalAttributesLeavesThemAbsent() {
     // Given
-    Event<Object> event = Event.builder("a.b", (Object) "text").source("s").build();
+    Event<Object> event = new Event<>("id-1", "a.b", "text", null, 1, "s", null, null, null, null);
 
     // When
     Event<Object> decoded = codec.decode(codec.encode(event));
@@ -142,12 +142,26 @@ class EventCodecTest {
   @Test
   void omitsAbsentOptionalAttributes() throws Exception {
     // When
-    JsonNode json = mapper.readTree(codec.encode(Event.of("a", "x")));
+    JsonNode json = mapper.readTree(codec.encode(new Event<>("id-1", "a", "x", null, 1, null, null, null, null,
+        null)));
 
     // Then
     assertThat(json.has("time")).isFalse();
     assertThat(json.has("partitionkey")).isFalse();
     assertThat(json.has("causationid")).isFalse();
+  }
+
+  @Test
+  void aNullExtensionIsNotReadAsAHeader() {
+    // Given
+    String json = "{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"s\",\"type\":\"a\",\"tenant\":null,"
+        + "\"region\":\"eu\",\"data\":{}}";
+
+    // When
+    Event<Object> decoded = codec.decode(json);
+
+    // Then
+    assertThat(decoded.headers()).containsExactly(java.util.Map.entry("region", "eu"));
   }
 
   @Test
