@@ -26,6 +26,9 @@ import reactor.core.publisher.Mono;
  * null arguments throw {@link NullPointerException}; publishing on a bus that is not started signals
  * {@link BusNotStartedException}. A failing subscriber never reaches the publisher or another subscriber: it is
  * counted in {@link #stats()} and reported on {@link #lifecycle()}.
+ *
+ * <p>The convenience overloads are default methods over the three that take {@link SubscribeOptions} and an
+ * {@link Event}; engines implement those, decorators may override any.
  */
 public interface EventBus {
 
@@ -54,7 +57,9 @@ public interface EventBus {
    * @throws InvalidTopicException at once if the topic is invalid
    * @throws InvalidEventException at once if the payload is null
    */
-  Mono<PublishResult> publish(String topic, Object payload);
+  default Mono<PublishResult> publish(String topic, Object payload) {
+    return publish(Event.of(topic, payload));
+  }
 
   /**
    * A sync subscription as a {@code Flux}: each subscriber to the returned {@code Flux} is one subscription,
@@ -63,19 +68,27 @@ public interface EventBus {
    *
    * @throws InvalidPatternException at once if the pattern is invalid
    */
-  Flux<Event<Object>> subscribe(String pattern);
+  default Flux<Event<Object>> subscribe(String pattern) {
+    return subscribe(pattern, Object.class, SubscribeOptions.defaults());
+  }
 
   /** An async subscription as a {@code Flux}: buffered, delivered on the bus's workers. */
-  Flux<Event<Object>> subscribeAsync(String pattern);
+  default Flux<Event<Object>> subscribeAsync(String pattern) {
+    return subscribe(pattern, Object.class, SubscribeOptions.defaults().async(true));
+  }
 
   /**
    * A sync subscription whose payloads are converted to {@code payloadType}. An event whose payload does not
    * convert is skipped, counted as failed and reported (and dead-lettered when a dead-letter topic applies).
    */
-  <T> Flux<Event<T>> subscribe(String pattern, Class<T> payloadType);
+  default <T> Flux<Event<T>> subscribe(String pattern, Class<T> payloadType) {
+    return subscribe(pattern, payloadType, SubscribeOptions.defaults());
+  }
 
   /** An async subscription with typed payloads. */
-  <T> Flux<Event<T>> subscribeAsync(String pattern, Class<T> payloadType);
+  default <T> Flux<Event<T>> subscribeAsync(String pattern, Class<T> payloadType) {
+    return subscribe(pattern, payloadType, SubscribeOptions.defaults().async(true));
+  }
 
   /** A subscription with typed payloads and explicit options (sync or async, group, mode, buffer…). */
   <T> Flux<Event<T>> subscribe(String pattern, Class<T> payloadType, SubscribeOptions options);
@@ -85,10 +98,14 @@ public interface EventBus {
    *
    * @throws InvalidPatternException at once if the pattern is invalid
    */
-  Mono<Subscription> subscribe(String pattern, EventHandler handler);
+  default Mono<Subscription> subscribe(String pattern, EventHandler handler) {
+    return subscribe(pattern, SubscribeOptions.defaults(), handler);
+  }
 
   /** An async handler subscription. */
-  Mono<Subscription> subscribeAsync(String pattern, EventHandler handler);
+  default Mono<Subscription> subscribeAsync(String pattern, EventHandler handler) {
+    return subscribe(pattern, SubscribeOptions.defaults().async(true), handler);
+  }
 
   /** A handler subscription with explicit options. */
   Mono<Subscription> subscribe(String pattern, SubscribeOptions options, EventHandler handler);

@@ -186,11 +186,6 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
     return new PublishMono(this, untyped);
   }
 
-  @Override
-  public Mono<PublishResult> publish(String topic, Object payload) {
-    return publish(Event.of(topic, payload));
-  }
-
   /**
    * Runs one publish. The fast path offers to each endpoint without waiting and completes with a scalar result,
    * allocating only that; the first endpoint that must wait (or run a sync handler) hands the rest to a
@@ -227,26 +222,6 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
   }
 
   @Override
-  public Flux<Event<Object>> subscribe(String pattern) {
-    return subscribe(pattern, Object.class, SubscribeOptions.defaults());
-  }
-
-  @Override
-  public Flux<Event<Object>> subscribeAsync(String pattern) {
-    return subscribe(pattern, Object.class, SubscribeOptions.defaults().async(true));
-  }
-
-  @Override
-  public <T> Flux<Event<T>> subscribe(String pattern, Class<T> payloadType) {
-    return subscribe(pattern, payloadType, SubscribeOptions.defaults());
-  }
-
-  @Override
-  public <T> Flux<Event<T>> subscribeAsync(String pattern, Class<T> payloadType) {
-    return subscribe(pattern, payloadType, SubscribeOptions.defaults().async(true));
-  }
-
-  @Override
   public <T> Flux<Event<T>> subscribe(String pattern, Class<T> payloadType, SubscribeOptions options) {
     TopicPattern parsed = TopicPattern.of(pattern);
     Objects.requireNonNull(payloadType, "payloadType must not be null");
@@ -270,16 +245,6 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
       endpoint.start();
       register(endpoint);
     }
-  }
-
-  @Override
-  public Mono<Subscription> subscribe(String pattern, EventHandler handler) {
-    return subscribe(pattern, SubscribeOptions.defaults(), handler);
-  }
-
-  @Override
-  public Mono<Subscription> subscribeAsync(String pattern, EventHandler handler) {
-    return subscribe(pattern, SubscribeOptions.defaults().async(true), handler);
   }
 
   @Override

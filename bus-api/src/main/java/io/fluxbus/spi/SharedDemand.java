@@ -7,8 +7,9 @@ import reactor.util.context.Context;
 import reactor.util.context.ContextView;
 
 /**
- * One subscriber's demand, shared by several subscriptions that feed it, e.g. the parts of a router
- * subscription on several engines. Put in the subscriber's {@link Context} under {@link #KEY}; an engine's
+ * One subscriber's demand, as the subscriptions that feed it take it unit by unit; usually one subscription's
+ * own, and shared when several subscriptions feed one subscriber, e.g. the parts of a router subscription on
+ * several engines. Put in the subscriber's {@link Context} under {@link #KEY}; an engine's
  * {@code Flux} subscription that finds it takes each event's unit of demand from here instead of from its own
  * {@code request} calls, so the merged stream honours the subscriber's demand exactly, and each engine applies
  * its delivery mode when the shared demand runs out. Thread-safe.

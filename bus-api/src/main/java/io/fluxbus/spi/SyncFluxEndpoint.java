@@ -3,10 +3,8 @@ package io.fluxbus.spi;
 import io.fluxbus.Event;
 import io.fluxbus.SubscribeOptions;
 import io.fluxbus.TopicPattern;
-import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
-import reactor.core.publisher.Operators;
 
 /**
  * A sync {@code Flux} subscription: events go to {@code onNext} on the publishing thread, one unit of the
@@ -17,15 +15,11 @@ import reactor.core.publisher.Operators;
  */
 final class SyncFluxEndpoint extends Endpoint implements Subscription {
 
-  private static final AtomicLongFieldUpdater<SyncFluxEndpoint> REQUESTED =
-      AtomicLongFieldUpdater.newUpdater(SyncFluxEndpoint.class, "requested");
-
   private final CoreSubscriber<? super Event<Object>> actual;
   private final Emitter emitter;
-  /** The subscriber's demand when it is shared with other subscriptions (a router's), else null. */
-  private final SharedDemand shared;
-  private final Runnable onSharedRequest = this::signal;
-  private volatile long requested;
+  /** The subscriber's demand: its own, or one shared with other subscriptions (a router's). */
+  private final SharedDemand demand;
+  private final Runnable onRequest = this::signal;
   private volatile boolean cancelled;
 
   SyncFluxEndpoint(long seq, String id, TopicPattern pattern, SubscribeOptions options, LocalEventBus bus,
@@ -33,10 +27,9 @@ final class SyncFluxEndpoint extends Endpoint implements Subscription {
     super(seq, id, pattern, options, bus);
     this.actual = actual;
     this.emitter = new Emitter(this, actual, payloadType);
-    this.shared = SharedDemand.in(actual.currentContext());
-    if (shared != null) {
-      shared.join(onSharedRequest);
-    }
+    SharedDemand shared = SharedDemand.in(actual.currentContext());
+    this.demand = shared != null ? shared : new SharedDemand();
+    demand.join(onRequest);
   }
 
   @Override
@@ -56,13 +49,12 @@ final class SyncFluxEndpoint extends Endpoint implements Subscription {
 
   @Override
   int tryOffer(Event<Object> event, Dispatch dispatch) {
+    int outcome = tryFast(event);
+    if (outcome != SLOW) {
+      return outcome;
+    }
     if (!reserve()) {
       return REFUSED;
-    }
-    if (tryEnterDrain()) {
-      emitUsingDemand(event);
-      drain(1);
-      return Dispatch.ACCEPTED;
     }
     enqueue(new Waiter(event, dispatch, Waiter.RESERVED));
     return Dispatch.WAITING;
@@ -70,30 +62,12 @@ final class SyncFluxEndpoint extends Endpoint implements Subscription {
 
   @Override
   boolean reserve() {
-    if (shared != null) {
-      return shared.take();
-    }
-    while (true) {
-      long r = requested;
-      if (r == Long.MAX_VALUE) {
-        return true;
-      }
-      if (r == 0) {
-        return false;
-      }
-      if (REQUESTED.compareAndSet(this, r, r - 1)) {
-        return true;
-      }
-    }
+    return demand.take();
   }
 
   @Override
   void unreserve() {
-    if (shared != null) {
-      shared.giveBack();
-    } else {
-      Operators.addCap(REQUESTED, this, 1);
-    }
+    demand.giveBack();
   }
 
   @Override
@@ -119,9 +93,7 @@ final class SyncFluxEndpoint extends Endpoint implements Subscription {
     while (true) {
       DropReason end = terminated;
       if (end != null) {
-        if (shared != null) {
-          shared.leave(onSharedRequest);
-        }
+        demand.leave(onRequest);
         dropWaiters(end);
         if (markFinished() && end == DropReason.STOPPED && !cancelled) {
           actual.onComplete();
@@ -138,10 +110,7 @@ final class SyncFluxEndpoint extends Endpoint implements Subscription {
 
   @Override
   public void request(long n) {
-    if (Operators.validate(n)) {
-      Operators.addCap(REQUESTED, this, n);
-      signal();
-    }
+    demand.request(n);
   }
 
   @Override

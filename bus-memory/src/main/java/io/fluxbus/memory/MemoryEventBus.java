@@ -3,12 +3,12 @@ package io.fluxbus.memory;
 import io.fluxbus.DeliveryMode;
 import io.fluxbus.EventBus;
 import io.fluxbus.BusMetrics;
+import io.fluxbus.spi.EngineSettings;
 import io.fluxbus.spi.ForwardingEventBus;
 import io.fluxbus.spi.LocalEventBus;
 import io.fluxbus.spi.LocalSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * The in-process engine, the embedded default: at-most-once, zero-copy (subscribers get the very event object
@@ -62,38 +62,32 @@ public final class MemoryEventBus extends ForwardingEventBus {
 
   /** Configures a {@link MemoryEventBus}. Not thread-safe; each {@link #build()} makes a new bus. */
   public static final class Builder {
-    private String name = TYPE;
-    private int bufferSize = 256;
-    private int workers = Runtime.getRuntime().availableProcessors();
-    private DeliveryMode deliveryMode = DeliveryMode.drop();
-    private Duration publishBlockTimeout;
-    private Duration drainTimeout = Duration.ofSeconds(5);
-    private String source = "fluxbus";
+    private final LocalSettings.Builder settings = LocalSettings.builder(TYPE);
     private MeterRegistry meterRegistry;
 
     private Builder() {}
 
     /** The engine name for the {@code engine} metric tag and lifecycle events; {@code memory} by default. */
     public Builder name(String name) {
-      this.name = Objects.requireNonNull(name, "name must not be null");
+      settings.engine(name);
       return this;
     }
 
     /** Default buffer of async subscriptions (256). */
     public Builder bufferSize(int bufferSize) {
-      this.bufferSize = bufferSize;
+      settings.bufferSize(bufferSize);
       return this;
     }
 
     /** Threads draining async subscriptions (one per core). */
     public Builder workers(int workers) {
-      this.workers = workers;
+      settings.workers(workers);
       return this;
     }
 
     /** Default delivery mode when a buffer is full (drop). */
     public Builder deliveryMode(DeliveryMode deliveryMode) {
-      this.deliveryMode = Objects.requireNonNull(deliveryMode, "deliveryMode must not be null");
+      settings.deliveryMode(deliveryMode);
       return this;
     }
 
@@ -102,19 +96,19 @@ public final class MemoryEventBus extends ForwardingEventBus {
      * default. {@code timeout(d)} modes use their own {@code d}.
      */
     public Builder publishBlockTimeout(Duration publishBlockTimeout) {
-      this.publishBlockTimeout = publishBlockTimeout;
+      settings.publishBlockTimeout(publishBlockTimeout);
       return this;
     }
 
     /** How long {@code stop()} lets buffers drain and handlers finish (5 s). */
     public Builder drainTimeout(Duration drainTimeout) {
-      this.drainTimeout = Objects.requireNonNull(drainTimeout, "drainTimeout must not be null");
+      settings.drainTimeout(drainTimeout);
       return this;
     }
 
     /** The CloudEvents source stamped on events published without one ({@code fluxbus}). */
     public Builder source(String source) {
-      this.source = Objects.requireNonNull(source, "source must not be null");
+      settings.source(source);
       return this;
     }
 
@@ -124,14 +118,19 @@ public final class MemoryEventBus extends ForwardingEventBus {
       return this;
     }
 
+    /** Reads an engine configuration's keys (see {@link MemoryEngineProvider}). */
+    Builder read(EngineSettings engineSettings) {
+      settings.read(engineSettings);
+      return this;
+    }
+
     /**
      * Creates the bus, not yet started.
      *
      * @throws IllegalArgumentException if a size is below 1 or a duration is negative
      */
     public MemoryEventBus build() {
-      MemoryEventBus bus = new MemoryEventBus(new LocalSettings(name, bufferSize, workers, deliveryMode,
-          publishBlockTimeout, drainTimeout, source));
+      MemoryEventBus bus = new MemoryEventBus(settings.build());
       if (meterRegistry != null) {
         BusMetrics.bind(bus, meterRegistry);
       }

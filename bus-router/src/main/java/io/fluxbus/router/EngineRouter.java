@@ -239,31 +239,6 @@ public final class EngineRouter implements EventBus, Instrumented {
   }
 
   @Override
-  public Mono<PublishResult> publish(String topic, Object payload) {
-    return publish(Event.of(topic, payload));
-  }
-
-  @Override
-  public Flux<Event<Object>> subscribe(String pattern) {
-    return subscribe(pattern, Object.class, SubscribeOptions.defaults());
-  }
-
-  @Override
-  public Flux<Event<Object>> subscribeAsync(String pattern) {
-    return subscribe(pattern, Object.class, SubscribeOptions.defaults().async(true));
-  }
-
-  @Override
-  public <T> Flux<Event<T>> subscribe(String pattern, Class<T> payloadType) {
-    return subscribe(pattern, payloadType, SubscribeOptions.defaults());
-  }
-
-  @Override
-  public <T> Flux<Event<T>> subscribeAsync(String pattern, Class<T> payloadType) {
-    return subscribe(pattern, payloadType, SubscribeOptions.defaults().async(true));
-  }
-
-  @Override
   public <T> Flux<Event<T>> subscribe(String pattern, Class<T> payloadType, SubscribeOptions options) {
     Objects.requireNonNull(payloadType, "payloadType must not be null");
     Objects.requireNonNull(options, "options must not be null");
@@ -276,16 +251,6 @@ public final class EngineRouter implements EventBus, Instrumented {
       parts.add(engines.get(name).subscribe(pattern, payloadType, options));
     }
     return new SharedDemandMerge<>(parts);
-  }
-
-  @Override
-  public Mono<Subscription> subscribe(String pattern, EventHandler handler) {
-    return subscribe(pattern, SubscribeOptions.defaults(), handler);
-  }
-
-  @Override
-  public Mono<Subscription> subscribeAsync(String pattern, EventHandler handler) {
-    return subscribe(pattern, SubscribeOptions.defaults().async(true), handler);
   }
 
   @Override
