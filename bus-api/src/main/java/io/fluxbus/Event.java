@@ -40,7 +40,7 @@ public record Event<T>(String id, String topic, T payload, String key, int versi
    */
   public Event {
     Topics.requireValid(topic);
-    if (id == null || id.isBlank()) {
+    if (id == null || id.isEmpty() || (Character.isWhitespace(id.charAt(0)) && id.isBlank())) {
       throw new InvalidEventException("Event on '" + topic + "' has no id; an id is required");
     }
     if (payload == null) {

@@ -16,6 +16,13 @@ public final class Topics {
       "a topic is dot-separated segments of 1+ characters other than '.', '*', '#' and whitespace, "
           + "at most " + MAX_LENGTH + " characters";
 
+  /**
+   * Topic strings validated lately, by identity: an event copied at publish (to fill in its source) keeps the
+   * very topic string its original was validated with, so the copy need not scan it again. Plain racy slots are
+   * enough: a slot only ever holds a string that passed validation, and a missed entry just means a new scan.
+   */
+  private static final String[] RECENTLY_VALID = new String[256];
+
   private Topics() {}
 
   /**
@@ -28,10 +35,15 @@ public final class Topics {
    */
   public static String requireValid(String topic) {
     Objects.requireNonNull(topic, "topic must not be null");
+    int slot = topic.hashCode() & (RECENTLY_VALID.length - 1);
+    if (RECENTLY_VALID[slot] == topic) {
+      return topic;
+    }
     String problem = problem(topic, false);
     if (problem != null) {
       throw new InvalidTopicException("Invalid topic '" + topic + "': " + problem + "; " + RULES);
     }
+    RECENTLY_VALID[slot] = topic;
     return topic;
   }
 

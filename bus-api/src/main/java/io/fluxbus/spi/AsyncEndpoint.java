@@ -10,11 +10,12 @@ import reactor.core.scheduler.Scheduler;
 /**
  * An async subscription: a bounded buffer that publishers on any thread fill (one CAS on the buffer count, one on
  * the ring), drained on the bus's worker scheduler in batches of at most {@value #BATCH} events per task so one
- * busy subscription cannot starve others sharing a worker.
+ * busy subscription cannot starve others sharing a worker for long (a new task per batch costs a submission and
+ * often a wake-up, so batches are large).
  */
 abstract class AsyncEndpoint extends Endpoint implements Runnable {
 
-  static final int BATCH = 64;
+  static final int BATCH = 1024;
   private static final int LINGER_SPINS = 512;
 
   private static final AtomicIntegerFieldUpdater<AsyncEndpoint> BUFFERED =

@@ -39,7 +39,8 @@ final class MpscRing<E> {
       if (difference == 0) {
         if (tail.compareAndSet(position, position + 1)) {
           slots.lazySet(index, element);
-          sequences.set(index, position + 1);
+          // release store: the consumer's acquire read of the sequence sees the element
+          sequences.lazySet(index, position + 1);
           return true;
         }
       } else if (difference < 0) {
@@ -59,7 +60,8 @@ final class MpscRing<E> {
     E element = slots.get(index);
     slots.lazySet(index, null);
     head = position + 1;
-    sequences.set(index, position + capacity);
+    // release store: a producer that reads this sequence sees the slot cleared
+    sequences.lazySet(index, position + capacity);
     return element;
   }
 
