@@ -6,7 +6,7 @@
 #   benchmarks/run.sh 'SyncPublish'        # only JMH benchmarks matching this regex (latency still runs)
 #
 # Environment (defaults in brackets):
-#   FORKS [1] WARMUP_ITERATIONS [2] WARMUP_TIME [1s] ITERATIONS [3] ITERATION_TIME [1s]   JMH profile
+#   FORKS [1] WARMUP_ITERATIONS [5] WARMUP_TIME [1s] ITERATIONS [5] ITERATION_TIME [1s]   JMH profile
 #   LATENCY_IMPLS ["fluxbus sinks abq disruptor"]   hand-off latency runs; empty to skip
 #   LATENCY_RATE [10000] LATENCY_WARMUP [20000] LATENCY_EVENTS [50000]
 #   SKIP_BUILD [0]      1: use the existing benchmarks/target/benchmarks.jar

@@ -16,7 +16,8 @@ import reactor.core.scheduler.Scheduler;
 abstract class AsyncEndpoint extends Endpoint implements Runnable {
 
   static final int BATCH = 1024;
-  private static final int LINGER_SPINS = 512;
+  private static final int LINGER_SPINS = 1024;
+  private static final int LINGER_CHECK_EVERY = 32;
 
   private static final AtomicIntegerFieldUpdater<AsyncEndpoint> BUFFERED =
       AtomicIntegerFieldUpdater.newUpdater(AsyncEndpoint.class, "bufferedCount");
@@ -176,8 +177,15 @@ abstract class AsyncEndpoint extends Endpoint implements Runnable {
    * it, so new work shows as a work-in-progress count above {@code missed}; the caller then goes round again.
    */
   private void linger(int missed) {
-    for (int i = 0; i < LINGER_SPINS && wip() == missed; i++) {
-      Thread.onSpinWait();
+    // look at the shared counter only every few spins: reading it on every spin would pull its cache line away
+    // from the publisher on every offer, and a short pause lets several events gather for the next pass
+    for (int i = 0; i < LINGER_SPINS; i += LINGER_CHECK_EVERY) {
+      for (int j = 0; j < LINGER_CHECK_EVERY; j++) {
+        Thread.onSpinWait();
+      }
+      if (wip() != missed) {
+        return;
+      }
     }
   }
 
