@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
@@ -108,6 +109,36 @@ class EngineRouterTest {
         .verify(WAIT);
     assertThat(router.enginesFor("user.*")).containsExactly("fast", "durable");
     assertThat(router.enginesFor("orders.*")).containsExactly("durable");
+  }
+
+  @Test
+  @DisplayName("a Flux spanning two engines takes exactly the subscriber's demand: without demand, either engine drops")
+  void spanningFluxSharesTheSubscribersDemand() {
+    EngineRouter router = router();
+    List<Object> seen = new CopyOnWriteArrayList<>();
+    BaseSubscriber<Event<Object>> subscriber = new BaseSubscriber<>() {
+      @Override
+      protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
+        subscription.request(1);
+      }
+
+      @Override
+      protected void hookOnNext(Event<Object> event) {
+        seen.add(event.payload());
+      }
+    };
+    router.subscribe("user.*").subscribe(subscriber);
+
+    PublishResult onFast = router.publish("user.admin", 1).block(WAIT);
+    PublishResult onDurable = router.publish("user.created", 2).block(WAIT);
+    subscriber.request(1);
+    PublishResult afterRequest = router.publish("user.created", 3).block(WAIT);
+
+    assertThat(onFast.delivered()).isEqualTo(1);
+    assertThat(onDurable.dropped()).as("the other engine had no demand left").isEqualTo(1);
+    assertThat(afterRequest.delivered()).isEqualTo(1);
+    assertThat(seen).containsExactly(1, 3);
+    subscriber.dispose();
   }
 
   @Test

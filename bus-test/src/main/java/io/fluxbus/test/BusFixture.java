@@ -27,8 +27,16 @@ final class BusFixture {
   private final List<ExecutorService> executors = new CopyOnWriteArrayList<>();
   private final List<ControlledSubscriber<?>> subscribers = new CopyOnWriteArrayList<>();
 
-  BusFixture(Function<ContractSettings, EventBus> factory) {
+  private final Capabilities capabilities;
+
+  BusFixture(Function<ContractSettings, EventBus> factory, Capabilities capabilities) {
     this.factory = factory;
+    this.capabilities = capabilities;
+  }
+
+  /** What the engine under test promises beyond the common contract. */
+  Capabilities capabilities() {
+    return capabilities;
   }
 
   /** A new, not yet started bus with the default settings. */

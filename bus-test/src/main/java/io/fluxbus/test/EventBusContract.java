@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 public abstract class EventBusContract {
 
-  private final BusFixture fixture = new BusFixture(this::createBus);
+  private final BusFixture fixture = new BusFixture(this::createBus, capabilities());
 
   /**
    * Creates a new, not yet started bus configured with {@code settings}. Called on the test thread, once per bus a
@@ -44,6 +44,14 @@ public abstract class EventBusContract {
    * @return a new bus, never null, not shared with other calls
    */
   protected abstract EventBus createBus(ContractSettings settings);
+
+  /**
+   * The promises this engine makes beyond the common contract; {@link Capabilities#all()} unless overridden. Called
+   * once per test, before any bus is created.
+   */
+  protected Capabilities capabilities() {
+    return Capabilities.all();
+  }
 
   @AfterEach
   void stopEveryBus() {

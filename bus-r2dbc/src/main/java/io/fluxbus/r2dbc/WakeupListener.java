@@ -1,0 +1,65 @@
+package io.fluxbus.r2dbc;
+
+import io.r2dbc.postgresql.api.PostgresqlConnection;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.Result;
+import java.time.Duration;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Scheduler;
+import reactor.util.retry.Retry;
+
+/**
+ * LISTENs on the schema's channel on a dedicated, unpooled connection and wakes the tailer on every notification.
+ * Notifications are hints: the subscription to the driver's notification stream is made before {@code LISTEN} (a
+ * notification with no subscriber is discarded) and buffers only the latest (a full driver sink would terminate the
+ * stream for the connection's life, research §3.4). When the connection fails or closes it reconnects with backoff,
+ * re-LISTENs and wakes the tailer at once, because notifications sent meanwhile are lost.
+ */
+final class WakeupListener {
+
+  private final ConnectionFactory direct;
+  private final LogSchema schema;
+  private final Runnable wake;
+  private final EngineEvents engineEvents;
+  private final Scheduler scheduler;
+
+  WakeupListener(ConnectionFactory direct, LogSchema schema, Runnable wake, EngineEvents engineEvents,
+                 Scheduler scheduler) {
+    this.direct = direct;
+    this.schema = schema;
+    this.wake = wake;
+    this.engineEvents = engineEvents;
+    this.scheduler = scheduler;
+  }
+
+  /** Starts listening; dispose the result to stop and close the connection. */
+  Disposable start() {
+    return Flux.usingWhen(direct.create(), this::listen, Connection::close, (c, error) -> c.close(),
+            Connection::close)
+        .doOnError(error -> engineEvents.disconnected("listening on '" + schema.channel + "'", error))
+        .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(50)).maxBackoff(Duration.ofSeconds(5))
+            .transientErrors(true).scheduler(scheduler))
+        .repeat()
+        .subscribe();
+  }
+
+  private Flux<Object> listen(Connection connection) {
+    PostgresqlConnection postgres = (PostgresqlConnection) connection;
+    Flux<Object> notifications = postgres.getNotifications()
+        .onBackpressureLatest()
+        .doOnNext(notification -> wake.run())
+        .cast(Object.class);
+    Flux<Object> listen = Flux.from(postgres.createStatement("LISTEN \"" + schema.channel + "\"").execute())
+        .flatMap(Result::getRowsUpdated)
+        .then()
+        .doOnSuccess(listening -> {
+          engineEvents.connected("listening on '" + schema.channel + "'");
+          wake.run();
+        })
+        .thenMany(Flux.empty());
+    // merge subscribes in order: notifications first, then LISTEN
+    return Flux.merge(notifications, listen);
+  }
+}

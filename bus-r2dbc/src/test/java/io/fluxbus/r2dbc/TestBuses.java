@@ -1,0 +1,55 @@
+package io.fluxbus.r2dbc;
+
+import static org.awaitility.Awaitility.await;
+
+import io.fluxbus.Event;
+import io.fluxbus.EventBus;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import reactor.core.publisher.Mono;
+
+/** Helpers for this module's tests: buses on a test schema, a recording subscriber, waiting for a tailer pass. */
+final class TestBuses {
+
+  static final Duration WAIT = Duration.ofSeconds(20);
+
+  private TestBuses() {}
+
+  /** A bus on {@code schema}, its own pool, as if in its own process. */
+  static PostgresEventBus.Builder bus(String schema, Duration pollInterval) {
+    return PostgresEventBus.builder(PostgresTestServer.url()).schema(schema).pollInterval(pollInterval)
+        .poolMaxSize(4).drainTimeout(Duration.ofSeconds(2));
+  }
+
+  static PostgresEventBus started(PostgresEventBus bus) {
+    bus.start().block(WAIT);
+    return bus;
+  }
+
+  /** Subscribes a sync handler recording every event on {@code pattern}. */
+  static List<Event<Object>> record(EventBus bus, String pattern) {
+    List<Event<Object>> events = new CopyOnWriteArrayList<>();
+    bus.subscribe(pattern, event -> Mono.fromRunnable(() -> events.add(event))).block(WAIT);
+    return events;
+  }
+
+  /**
+   * Wakes the bus's tailer and waits until a whole pass that began after this call has ended: every row committed
+   * below the horizon before the call has then been considered.
+   */
+  static void awaitFullPass(PostgresEventBus bus) {
+    LogTailer tailer = bus.tailer();
+    long begun = tailer.passesStarted();
+    tailer.wake();
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(5)).until(() -> tailer.passesEnded() > begun);
+  }
+
+  static void stop(EventBus... buses) {
+    for (EventBus bus : buses) {
+      if (bus != null) {
+        bus.stop().block(WAIT);
+      }
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package io.fluxbus.r2dbc;
+
+import static io.fluxbus.r2dbc.TestBuses.WAIT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fluxbus.Event;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+
+/** Buses on separate pools share one schema as separate processes would. */
+@DisplayName("Buses on separate pools act as separate processes")
+class TwoProcessesTest {
+
+  private static final String SCHEMA = PostgresTestServer.freshSchema("procs");
+
+  @AfterAll
+  static void dropSchema() {
+    PostgresTestServer.dropSchema(SCHEMA);
+  }
+
+  @Test
+  @DisplayName("buses starting at once on a new schema migrate it exactly once and all run")
+  void concurrentStartsMigrateOnce() {
+    String fresh = PostgresTestServer.freshSchema("migrate");
+    List<PostgresEventBus> buses = IntStream.range(0, 4)
+        .mapToObj(i -> TestBuses.bus(fresh, Duration.ofSeconds(1)).name("p" + i).build()).toList();
+    try {
+      Flux.fromIterable(buses).flatMap(PostgresEventBus::start).then().block(WAIT);
+
+      assertThat(PostgresTestServer.query("SELECT version FROM \"" + fresh + "\".schema_version ORDER BY version"))
+          .containsExactly("1", "2");
+      buses.forEach(bus -> assertThat(bus.publish("started", 1).block(WAIT)).isNotNull());
+    } finally {
+      TestBuses.stop(buses.toArray(PostgresEventBus[]::new));
+      PostgresTestServer.dropSchema(fresh);
+    }
+  }
+
+  @Test
+  @DisplayName("NOTIFY wakes another process: events arrive although it polls only once an hour")
+  void notifyWakesAnotherProcess() {
+    PostgresEventBus publisher = TestBuses.started(TestBuses.bus(SCHEMA, Duration.ofHours(1)).name("a").build());
+    PostgresEventBus subscriber = TestBuses.started(TestBuses.bus(SCHEMA, Duration.ofHours(1)).name("b").build());
+    try {
+      List<Event<Object>> received = TestBuses.record(subscriber, "ping");
+      // the first may also arrive through the catch-up read that follows LISTEN; later ones only through NOTIFY
+      for (int i = 1; i <= 3; i++) {
+        publisher.publish("ping", i).block(WAIT);
+        int expected = i;
+        await().atMost(WAIT).until(() -> received.size() == expected);
+      }
+      assertThat(received).extracting(Event::payload).containsExactly(1, 2, 3);
+    } finally {
+      TestBuses.stop(publisher, subscriber);
+    }
+  }
+
+  @Test
+  @DisplayName("another process receives one publisher's events once each, in publish order")
+  void anotherProcessReceivesEachEventOnceInOrder() {
+    PostgresEventBus publisher = TestBuses.started(TestBuses.bus(SCHEMA, Duration.ofMillis(100)).name("a").build());
+    PostgresEventBus subscriber = TestBuses.started(TestBuses.bus(SCHEMA, Duration.ofMillis(100)).name("b").build());
+    try {
+      List<Event<Object>> received = TestBuses.record(subscriber, "order.#");
+      List<Event<Object>> local = TestBuses.record(publisher, "order.#");
+
+      Flux.range(0, 300)
+          .concatMap(i -> publisher.publish(Event.builder("order.updated", (Object) i).key("order-7").build()))
+          .then().block(WAIT);
+
+      await().atMost(WAIT).until(() -> received.size() >= 300);
+      TestBuses.awaitFullPass(subscriber);
+      TestBuses.awaitFullPass(publisher);
+      assertThat(received).extracting(Event::payload).containsExactlyElementsOf(IntStream.range(0, 300).boxed()
+          .map(Object.class::cast).toList());
+      assertThat(local).as("the publisher's own subscriber gets each event once, not again from the log")
+          .hasSize(300);
+    } finally {
+      TestBuses.stop(publisher, subscriber);
+    }
+  }
+}

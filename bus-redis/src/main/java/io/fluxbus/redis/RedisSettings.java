@@ -1,0 +1,33 @@
+package io.fluxbus.redis;
+
+import io.fluxbus.spi.LocalSettings;
+import io.lettuce.core.resource.ClientResources;
+import java.util.Objects;
+
+/**
+ * What a {@link RedisEventBus} runs with.
+ *
+ * @param address the server, credentials kept out of sight
+ * @param namespace the prefix of every channel the bus uses; buses of one namespace see each other's events
+ * @param inboundBufferSize events received from Redis held while local subscribers are busy; beyond it they are
+ *     dropped and reported
+ * @param clientResources Lettuce resources shared with the application, or null for the bus's own (created at
+ *     {@code start()}, shut down at {@code stop()})
+ * @param local the settings of the embedded delivery core
+ */
+record RedisSettings(RedisAddress address, String namespace, int inboundBufferSize, ClientResources clientResources,
+                     LocalSettings local) {
+
+  RedisSettings {
+    Objects.requireNonNull(address, "address must not be null");
+    PubSubChannels.requireValidNamespace(namespace);
+    Objects.requireNonNull(local, "local must not be null");
+    if (inboundBufferSize < 1) {
+      throw new IllegalArgumentException("inboundBufferSize must be 1 or more, got " + inboundBufferSize);
+    }
+  }
+
+  String engine() {
+    return local.engine();
+  }
+}
