@@ -1,12 +1,9 @@
 package io.fluxbus.r2dbc;
 
-import io.fluxbus.DeliveryMode;
 import io.fluxbus.EventBus;
 import io.fluxbus.spi.EngineProvider;
 import io.fluxbus.spi.EngineSettings;
-import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The {@code postgres} engine type for configuration files. Keys: {@code url} (required), {@code user},
@@ -28,8 +25,7 @@ public final class PostgresEngineProvider implements EngineProvider {
   public EventBus create(EngineSettings settings) {
     String url = settings.string("url").orElseThrow(() -> new io.fluxbus.ConfigException("engine '"
         + settings.engineName() + "' of type postgres needs 'url', e.g. r2dbc:postgresql://host:5432/database"));
-    PostgresEventBus.Builder builder = PostgresEventBus.builder(url).name(settings.engineName());
-    settings.source().ifPresent(builder::source);
+    PostgresEventBus.Builder builder = PostgresEventBus.builder(url).readLocal(settings);
     settings.string("user").ifPresent(builder::user);
     settings.string("password").ifPresent(builder::password);
     settings.oneOf("sslMode", SSL_MODES).ifPresent(builder::sslMode);
@@ -46,15 +42,6 @@ public final class PostgresEngineProvider implements EngineProvider {
     settings.duration("pollInterval").ifPresent(builder::pollInterval);
     settings.positiveInt("batchSize").ifPresent(builder::batchSize);
     settings.duration("retention").ifPresent(builder::retention);
-    settings.positiveInt("bufferSize").ifPresent(builder::bufferSize);
-    settings.positiveInt("workers").ifPresent(builder::workers);
-    Optional<Duration> blockTimeout = settings.duration("publishBlockTimeout");
-    Optional<DeliveryMode> mode = settings.deliveryMode("deliveryMode", blockTimeout);
-    mode.ifPresent(builder::deliveryMode);
-    if (mode.isEmpty() || mode.get() instanceof DeliveryMode.Block) {
-      blockTimeout.ifPresent(builder::publishBlockTimeout);
-    }
-    settings.duration("drainTimeout").ifPresent(builder::drainTimeout);
     settings.requireAllRead();
     return builder.build();
   }

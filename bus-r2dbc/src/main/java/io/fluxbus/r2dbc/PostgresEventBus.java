@@ -102,8 +102,8 @@ public final class PostgresEventBus extends ForwardingEventBus {
                          Disposable listener, LogRetention retention, Disposable retaining) {}
 
   private PostgresEventBus(Builder builder) {
-    this.local = new LocalEventBus(new LocalSettings(builder.name, builder.bufferSize, builder.workers,
-        builder.deliveryMode, builder.publishBlockTimeout, builder.drainTimeout, builder.source));
+    LocalSettings localSettings = builder.local.build();
+    this.local = new LocalEventBus(localSettings);
     this.address = ServerAddress.of(builder.url, builder.user, builder.password, builder.sslMode);
     this.schema = new LogSchema(builder.schema);
     this.codec = builder.codec;
@@ -111,7 +111,7 @@ public final class PostgresEventBus extends ForwardingEventBus {
     this.batchSize = builder.batchSize;
     this.poolInitialSize = builder.poolInitialSize;
     this.poolMaxSize = builder.poolMaxSize;
-    this.engineEvents = new EngineEvents(builder.name);
+    this.engineEvents = new EngineEvents(localSettings.engine());
     this.groupLease = builder.groupLease;
     this.retentionPeriod = builder.retention;
     // dead letters go through the log too, so every process sees them
@@ -461,13 +461,7 @@ public final class PostgresEventBus extends ForwardingEventBus {
     private int poolMaxSize = 10;
     private Duration pollInterval = Duration.ofMillis(500);
     private int batchSize = 256;
-    private String name = TYPE;
-    private int bufferSize = 256;
-    private int workers = Runtime.getRuntime().availableProcessors();
-    private DeliveryMode deliveryMode = DeliveryMode.drop();
-    private Duration publishBlockTimeout;
-    private Duration drainTimeout = Duration.ofSeconds(5);
-    private String source = "fluxbus";
+    private final LocalSettings.Builder local = LocalSettings.builder(TYPE);
     private EventCodec codec = EventCodec.json();
     private Duration groupLease = Duration.ofSeconds(30);
     private Duration retention;
@@ -475,6 +469,12 @@ public final class PostgresEventBus extends ForwardingEventBus {
 
     private Builder(String url) {
       this.url = Objects.requireNonNull(url, "url must not be null");
+    }
+
+    /** Reads the keys every engine's local delivery shares (see {@link LocalSettings.Builder#read}). */
+    Builder readLocal(io.fluxbus.spi.EngineSettings settings) {
+      local.read(settings);
+      return this;
     }
 
     /** The user, overriding the URL's. */
@@ -527,43 +527,43 @@ public final class PostgresEventBus extends ForwardingEventBus {
 
     /** The engine name for the {@code engine} metric tag and lifecycle events; {@code postgres} by default. */
     public Builder name(String name) {
-      this.name = Objects.requireNonNull(name, "name must not be null");
+      local.engine(name);
       return this;
     }
 
     /** Default buffer of async subscriptions (256). */
     public Builder bufferSize(int bufferSize) {
-      this.bufferSize = bufferSize;
+      local.bufferSize(bufferSize);
       return this;
     }
 
     /** Threads draining async subscriptions (one per core). */
     public Builder workers(int workers) {
-      this.workers = workers;
+      local.workers(workers);
       return this;
     }
 
     /** Default delivery mode when a local buffer is full (drop). */
     public Builder deliveryMode(DeliveryMode deliveryMode) {
-      this.deliveryMode = Objects.requireNonNull(deliveryMode, "deliveryMode must not be null");
+      local.deliveryMode(deliveryMode);
       return this;
     }
 
     /** The longest a {@code block} fan-out waits before dropping; no limit by default. */
     public Builder publishBlockTimeout(Duration publishBlockTimeout) {
-      this.publishBlockTimeout = publishBlockTimeout;
+      local.publishBlockTimeout(publishBlockTimeout);
       return this;
     }
 
     /** How long {@code stop()} lets read-back and buffers drain (5 s). */
     public Builder drainTimeout(Duration drainTimeout) {
-      this.drainTimeout = Objects.requireNonNull(drainTimeout, "drainTimeout must not be null");
+      local.drainTimeout(drainTimeout);
       return this;
     }
 
     /** The CloudEvents source stamped on events published without one ({@code fluxbus}). */
     public Builder source(String source) {
-      this.source = Objects.requireNonNull(source, "source must not be null");
+      local.source(source);
       return this;
     }
 

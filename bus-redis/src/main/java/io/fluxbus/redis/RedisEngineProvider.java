@@ -1,13 +1,10 @@
 package io.fluxbus.redis;
 
 import io.fluxbus.ConfigException;
-import io.fluxbus.DeliveryMode;
 import io.fluxbus.EventBus;
 import io.fluxbus.spi.EngineProvider;
 import io.fluxbus.spi.EngineSettings;
-import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The {@code redis} engine type for configuration files. Keys: {@code url} ({@code redis://} or {@code rediss://},
@@ -34,21 +31,11 @@ public final class RedisEngineProvider implements EngineProvider {
    */
   @Override
   public EventBus create(EngineSettings settings) {
-    RedisEventBus.Builder builder = RedisEventBus.builder().name(settings.engineName());
-    settings.source().ifPresent(builder::source);
+    RedisEventBus.Builder builder = RedisEventBus.builder().readLocal(settings);
     settings.string("url").ifPresent(builder::url);
     String mode = settings.oneOf("mode", MODES).orElse("pubsub");
     settings.string("namespace").ifPresent(builder::namespace);
     settings.positiveInt("inboundBufferSize").ifPresent(builder::inboundBufferSize);
-    settings.positiveInt("bufferSize").ifPresent(builder::bufferSize);
-    settings.positiveInt("workers").ifPresent(builder::workers);
-    Optional<Duration> blockTimeout = settings.duration("publishBlockTimeout");
-    Optional<DeliveryMode> deliveryMode = settings.deliveryMode("deliveryMode", blockTimeout);
-    deliveryMode.ifPresent(builder::deliveryMode);
-    if (deliveryMode.isEmpty() || deliveryMode.get() instanceof DeliveryMode.Block) {
-      blockTimeout.ifPresent(builder::publishBlockTimeout);
-    }
-    settings.duration("drainTimeout").ifPresent(builder::drainTimeout);
     settings.requireAllRead();
     if (mode.equals("streams")) {
       throw new ConfigException("engine '" + settings.engineName() + "' key 'mode': 'streams' is not available "

@@ -230,24 +230,18 @@ public final class RedisEventBus extends ForwardingEventBus {
 
   /** Configures a {@link RedisEventBus}. Not thread-safe; each {@link #build()} makes a new bus. */
   public static final class Builder {
-    private String name = TYPE;
+    private final LocalSettings.Builder local = LocalSettings.builder(TYPE);
     private String url = "redis://127.0.0.1:6379";
     private String namespace = "fluxbus";
     private int inboundBufferSize = 8192;
     private ClientResources clientResources;
-    private int bufferSize = 256;
-    private int workers = Runtime.getRuntime().availableProcessors();
-    private DeliveryMode deliveryMode = DeliveryMode.drop();
-    private Duration publishBlockTimeout;
-    private Duration drainTimeout = Duration.ofSeconds(5);
-    private String source = "fluxbus";
     private MeterRegistry meterRegistry;
 
     private Builder() {}
 
     /** The engine name for the {@code engine} metric tag and lifecycle events; {@code redis} by default. */
     public Builder name(String name) {
-      this.name = Objects.requireNonNull(name, "name must not be null");
+      local.engine(name);
       return this;
     }
 
@@ -286,37 +280,45 @@ public final class RedisEventBus extends ForwardingEventBus {
 
     /** Default buffer of async subscriptions (256). */
     public Builder bufferSize(int bufferSize) {
-      this.bufferSize = bufferSize;
+      local.bufferSize(bufferSize);
       return this;
     }
 
     /** Threads draining async subscriptions (one per core). */
     public Builder workers(int workers) {
-      this.workers = workers;
+      local.workers(workers);
       return this;
     }
 
     /** Default delivery mode when a buffer is full (drop). */
     public Builder deliveryMode(DeliveryMode deliveryMode) {
-      this.deliveryMode = Objects.requireNonNull(deliveryMode, "deliveryMode must not be null");
+      local.deliveryMode(deliveryMode);
       return this;
     }
 
     /** The longest a publish waits in {@code block} mode before dropping; no limit by default. */
     public Builder publishBlockTimeout(Duration publishBlockTimeout) {
-      this.publishBlockTimeout = publishBlockTimeout;
+      local.publishBlockTimeout(publishBlockTimeout);
       return this;
     }
 
     /** How long {@code stop()} lets buffers drain and handlers finish (5 s). */
     public Builder drainTimeout(Duration drainTimeout) {
-      this.drainTimeout = Objects.requireNonNull(drainTimeout, "drainTimeout must not be null");
+      local.drainTimeout(drainTimeout);
       return this;
     }
 
     /** The CloudEvents source stamped on events published without one ({@code fluxbus}). */
     public Builder source(String source) {
-      this.source = Objects.requireNonNull(source, "source must not be null");
+      local.source(source);
+      return this;
+    }
+
+    /**
+     * Reads the keys every engine's local delivery shares (see {@link LocalSettings.Builder#read}).
+     */
+    Builder readLocal(io.fluxbus.spi.EngineSettings settings) {
+      local.read(settings);
       return this;
     }
 
@@ -334,8 +336,7 @@ public final class RedisEventBus extends ForwardingEventBus {
      */
     public RedisEventBus build() {
       RedisSettings settings = new RedisSettings(RedisAddress.parse(url), namespace, inboundBufferSize,
-          clientResources, new LocalSettings(name, bufferSize, workers, deliveryMode, publishBlockTimeout,
-              drainTimeout, source));
+          clientResources, local.build());
       RedisEventBus bus = new RedisEventBus(settings);
       if (meterRegistry != null) {
         BusMetrics.bind(bus, meterRegistry);
