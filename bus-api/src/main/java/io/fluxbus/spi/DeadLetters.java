@@ -1,33 +1,59 @@
 package io.fluxbus.spi;
 
 import io.fluxbus.Event;
+import io.fluxbus.SubscribeOptions;
+import java.util.Map;
 
 /**
- * Publishes an event whose handler failed its last attempt to a dead-letter topic: same payload, key and version,
- * caused by the original, with headers that say what failed ({@code dlqerror}), where it came from
- * ({@code dlqtopic}, {@code dlqsubscription}) and how often it was tried ({@code dlqattempts}).
+ * Dead letters, the same for every engine: where an event whose handler failed its last attempt goes, and what
+ * the letter carries. The letter has the failed event's payload, key and version, is caused by it (same
+ * correlation id), keeps its headers, and adds {@code dlqerror} (the error), {@code dlqtopic} (the original
+ * topic), {@code dlqattempts} and a header naming who failed ({@code dlqsubscription} or {@code dlqgroup}).
  */
-final class DeadLetters {
+public final class DeadLetters {
 
   private static final int MAX_ERROR_LENGTH = 1000;
 
   private DeadLetters() {}
 
+  /**
+   * The dead-letter topic for a failure on a subscription: its {@code deadLetter(topic)}, else
+   * {@code <topic>.dlq} when it retries, else null (the failure is only reported).
+   */
+  public static String topicFor(SubscribeOptions options, Event<?> failed) {
+    return options.deadLetter().orElse(options.retry().retries() ? failed.topic() + ".dlq" : null);
+  }
+
+  /**
+   * Builds the letter for {@code failed}.
+   *
+   * @param topic the dead-letter topic
+   * @param error what failed, e.g. the exception's class and message (cut at 1000 characters)
+   * @param attempts how often the handler was tried
+   * @param failedBy one header naming who failed, e.g. {@code Map.of("dlqgroup", "payments")}
+   * @throws io.fluxbus.InvalidTopicException if the topic is invalid (e.g. {@code <topic>.dlq} too long)
+   */
+  public static Event<Object> letter(Event<Object> failed, String topic, String error, int attempts,
+                                     Map<String, String> failedBy) {
+    Event.Builder<Object> builder = Event.builder(topic, failed.payload())
+        .key(failed.key())
+        .version(failed.version())
+        .causedBy(failed);
+    failed.headers().forEach(builder::header);
+    failedBy.forEach(builder::header);
+    return builder
+        .header("dlqerror", error.length() > MAX_ERROR_LENGTH ? error.substring(0, MAX_ERROR_LENGTH) : error)
+        .header("dlqtopic", failed.topic())
+        .header("dlqattempts", Integer.toString(attempts))
+        .build();
+  }
+
+  /** Publishes the letter for a failure on an in-process subscription through the bus's front. */
   static void publish(LocalEventBus bus, Endpoint endpoint, Event<Object> failed, String topic, String error,
                       int attempts) {
     Event<Object> letter;
     try {
-      Event.Builder<Object> builder = Event.builder(topic, failed.payload())
-          .key(failed.key())
-          .version(failed.version())
-          .causedBy(failed);
-      failed.headers().forEach(builder::header);
-      letter = builder
-          .header("dlqerror", error.length() > MAX_ERROR_LENGTH ? error.substring(0, MAX_ERROR_LENGTH) : error)
-          .header("dlqtopic", failed.topic())
-          .header("dlqsubscription", endpoint.id)
-          .header("dlqattempts", Integer.toString(attempts))
-          .build();
+      letter = letter(failed, topic, error, attempts, Map.of("dlqsubscription", endpoint.id));
     } catch (RuntimeException invalid) {
       bus.deadLettered(endpoint, failed, "not dead-lettered to '" + topic + "': " + invalid.getMessage());
       return;

@@ -432,8 +432,7 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
     counters.failed.increment();
     String reason = describe(error);
     lifecycle.emit(LifecycleEvent.Type.HANDLER_FAILED, endpoint.pattern.value(), endpoint.id, event.id(), reason);
-    String deadLetter = endpoint.options.deadLetter()
-        .orElse(endpoint.options.retry().retries() ? event.topic() + ".dlq" : null);
+    String deadLetter = DeadLetters.topicFor(endpoint.options, event);
     if (deadLetter != null) {
       DeadLetters.publish(this, endpoint, event, deadLetter, reason, attempts);
     }

@@ -8,6 +8,7 @@ import io.fluxbus.StartPosition;
 import io.fluxbus.SubscribeOptions;
 import io.fluxbus.TopicPattern;
 import io.fluxbus.codec.EventCodec;
+import io.fluxbus.spi.DeadLetters;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Result;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 import reactor.core.Disposable;
@@ -239,7 +241,7 @@ final class DurableGroup {
     return attempts.onErrorResume(error -> {
       String reason = error.getClass().getName() + (error.getMessage() == null ? "" : ": " + error.getMessage());
       engineEvents.handlerFailed(pattern.value(), group, event.id(), reason);
-      String deadLetter = options.deadLetter().orElse(options.retry().retries() ? event.topic() + ".dlq" : null);
+      String deadLetter = DeadLetters.topicFor(options, event);
       if (deadLetter == null) {
         return Mono.empty();
       }
@@ -248,17 +250,7 @@ final class DurableGroup {
   }
 
   private Event<Object> letter(Event<Object> failed, String topic, String error) {
-    Event.Builder<Object> builder = Event.builder(topic, failed.payload())
-        .key(failed.key())
-        .version(failed.version())
-        .causedBy(failed);
-    failed.headers().forEach(builder::header);
-    return builder
-        .header("dlqerror", error.length() > 1000 ? error.substring(0, 1000) : error)
-        .header("dlqtopic", failed.topic())
-        .header("dlqgroup", group)
-        .header("dlqattempts", Integer.toString(options.retry().maxAttempts()))
-        .build();
+    return DeadLetters.letter(failed, topic, error, options.retry().maxAttempts(), Map.of("dlqgroup", group));
   }
 
   private Mono<Void> ack(LogTailer.Cursor cursor, long heldFence) {
