@@ -58,12 +58,16 @@ public final class TopicTrie<E> {
 
   /** Removes an entry (by identity) from under a pattern; true when it was there. */
   public synchronized boolean remove(TopicPattern pattern, E entry) {
+    String[] segments = pattern.value().split("\\.");
+    List<Node<E>> path = new ArrayList<>(segments.length + 1);
     Node<E> node = root;
-    for (String segment : pattern.value().split("\\.")) {
+    path.add(node);
+    for (String segment : segments) {
       node = node.child(segment);
       if (node == null) {
         return false;
       }
+      path.add(node);
     }
     E[] current = node.entries;
     if (current == null) {
@@ -75,12 +79,29 @@ public final class TopicTrie<E> {
         System.arraycopy(current, 0, next, 0, i);
         System.arraycopy(current, i + 1, next, i, current.length - i - 1);
         node.entries = next.length == 0 ? null : next;
+        prune(path, segments);
         changed();
         return true;
       }
     }
     return false;
   }
+
+  /**
+   * Unlinks the nodes of a removed pattern that hold nothing any more, deepest first, so patterns that come and
+   * go (per-request reply topics, say) do not grow the trie forever. A concurrent match may still walk an
+   * unlinked node; it finds it empty.
+   */
+  private void prune(List<Node<E>> path, String[] segments) {
+    for (int depth = segments.length; depth > 0; depth--) {
+      Node<E> node = path.get(depth);
+      if (!node.isEmpty()) {
+        return;
+      }
+      path.get(depth - 1).unlink(segments[depth - 1]);
+    }
+  }
+
 
   /**
    * The entries whose pattern matches {@code topic}, each once, ordered by the trie's order key. The array is
@@ -100,6 +121,21 @@ public final class TopicTrie<E> {
     }
     cache.put(topic, new Cached<>(seen, entries));
     return entries;
+  }
+
+  /** How many nodes the trie holds, the root included; for tests. */
+  synchronized int nodeCount() {
+    return count(root);
+  }
+
+  private static int count(Node<?> node) {
+    int n = 1;
+    for (Node<?> child : node.children.values()) {
+      n += count(child);
+    }
+    n += node.star == null ? 0 : count(node.star);
+    n += node.hash == null ? 0 : count(node.hash);
+    return n;
   }
 
   private void changed() {
@@ -187,6 +223,18 @@ public final class TopicTrie<E> {
         case "#" -> hash;
         default -> children.get(segment);
       };
+    }
+
+    boolean isEmpty() {
+      return entries == null && star == null && hash == null && children.isEmpty();
+    }
+
+    void unlink(String segment) {
+      switch (segment) {
+        case "*" -> star = null;
+        case "#" -> hash = null;
+        default -> children.remove(segment);
+      }
     }
 
     Node<E> childOrCreate(String segment) {

@@ -305,4 +305,25 @@ class TopicTrieTest {
     }
     return String.join(".", parts);
   }
+
+  @org.junit.jupiter.api.Test
+  void removingPatternsPrunesTheNodesOnlyTheyUsed() {
+    // Given a trie with one long-lived pattern
+    TopicTrie<String> trie = new TopicTrie<>(String::length, new String[0]);
+    trie.add(io.fluxbus.TopicPattern.of("orders.*.created"), "keep");
+    int baseline = trie.nodeCount();
+
+    // When many unique patterns come and go, some sharing a prefix with the kept one
+    for (int i = 0; i < 500; i++) {
+      io.fluxbus.TopicPattern pattern = io.fluxbus.TopicPattern.of("orders." + i + ".#.reply");
+      String entry = "e" + i;
+      trie.add(pattern, entry);
+      trie.remove(pattern, entry);
+    }
+
+    // Then the trie is back to its size, and the kept pattern still matches
+    org.assertj.core.api.Assertions.assertThat(trie.nodeCount()).isEqualTo(baseline);
+    org.assertj.core.api.Assertions.assertThat(trie.match("orders.eu.created")).containsExactly("keep");
+    org.assertj.core.api.Assertions.assertThat(trie.match("orders.7.x.reply")).isEmpty();
+  }
 }
