@@ -16,8 +16,6 @@ import reactor.core.scheduler.Scheduler;
 abstract class AsyncEndpoint extends Endpoint implements Runnable {
 
   static final int BATCH = 1024;
-  private static final int LINGER_SPINS = 1024;
-  private static final int LINGER_CHECK_EVERY = 32;
 
   private static final AtomicIntegerFieldUpdater<AsyncEndpoint> BUFFERED =
       AtomicIntegerFieldUpdater.newUpdater(AsyncEndpoint.class, "bufferedCount");
@@ -160,30 +158,8 @@ abstract class AsyncEndpoint extends Endpoint implements Runnable {
           continue;
         }
       }
-      if (end == null) {
-        linger(missed);
-      }
       missed = leaveDrain(missed);
       if (missed == 0) {
-        return;
-      }
-    }
-  }
-
-  /**
-   * Before going idle, waits a moment (a few microseconds of spin hints) for the next signal: handing the drain to
-   * a worker again costs a task submission and a thread wake-up (about 17 µs on the machines we measured), more
-   * than the wait, whenever a publisher is just a little slower than this subscriber. Every offer signals after
-   * it, so new work shows as a work-in-progress count above {@code missed}; the caller then goes round again.
-   */
-  private void linger(int missed) {
-    // look at the shared counter only every few spins: reading it on every spin would pull its cache line away
-    // from the publisher on every offer, and a short pause lets several events gather for the next pass
-    for (int i = 0; i < LINGER_SPINS; i += LINGER_CHECK_EVERY) {
-      for (int j = 0; j < LINGER_CHECK_EVERY; j++) {
-        Thread.onSpinWait();
-      }
-      if (wip() != missed) {
         return;
       }
     }

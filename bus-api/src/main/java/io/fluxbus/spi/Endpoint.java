@@ -232,11 +232,6 @@ abstract class Endpoint {
     return WIP.compareAndSet(this, 0, 1);
   }
 
-  /** The work-in-progress count: signals not yet seen by the drain loop. */
-  final int wip() {
-    return wip;
-  }
-
   final int leaveDrain(int missed) {
     return WIP.addAndGet(this, -missed);
   }
