@@ -92,10 +92,6 @@ final class Dispatch extends Operators.MonoSubscriber<Object, PublishResult> {
     partDone();
   }
 
-  boolean cancelled() {
-    return isCancelled();
-  }
-
   private void partDone() {
     if (OUTSTANDING.decrementAndGet(this) == 0) {
       bus.publishEnded();

@@ -179,7 +179,7 @@ abstract class Endpoint {
           acceptReserved(waiter.event);
           waiter.dispatch.waitEnded(true);
         }
-      } else if (waiter.dispatch.cancelled()) {
+      } else if (waiter.dispatch.isCancelled()) {
         waiters.poll();
         if (waiter.claim(Waiter.WAITING)) {
           dropped(waiter.event, DropReason.CANCELLED);
