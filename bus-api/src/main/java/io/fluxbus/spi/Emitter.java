@@ -27,13 +27,12 @@ final class Emitter {
    * worker (so the worker does not share a counter's cache line with publishers event by event).
    */
   boolean emit(Event<Object> event) {
-    LocalEventBus bus = endpoint.bus;
     Event<Object> out = event;
     if (payloadType != Object.class && !payloadType.isInstance(event.payload())) {
       try {
         out = event.withPayload(event.payloadAs(payloadType));
       } catch (RuntimeException error) {
-        bus.failed(endpoint, event, error, 1);
+        endpoint.failed(event, error, 1);
         return false;
       }
     }
@@ -43,7 +42,7 @@ final class Emitter {
       actual.onNext(out);
     } catch (Throwable error) {
       Exceptions.throwIfJvmFatal(error);
-      bus.failed(endpoint, event, error, 1);
+      endpoint.failed(event, error, 1);
     }
     meters.record(start);
     return true;

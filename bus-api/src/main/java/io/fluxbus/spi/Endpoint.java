@@ -269,6 +269,14 @@ abstract class Endpoint {
     bus.dropped(this, event, reason);
   }
 
+  /**
+   * The subscriber failed {@code event} for the last time ({@code attempts} tries): counted, reported, and
+   * dead-lettered when a topic applies. Endpoints served from a durable log leave the dead letter to the engine.
+   */
+  void failed(Event<Object> event, Throwable error, int attempts) {
+    bus.failed(this, event, error, attempts);
+  }
+
   /** The buffer use reported by {@code fluxbus.buffer.used}. */
   abstract int buffered();
 

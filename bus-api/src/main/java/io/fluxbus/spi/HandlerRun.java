@@ -58,8 +58,13 @@ abstract class HandlerRun implements CoreSubscriber<Void> {
   @Override
   public final void onError(Throwable error) {
     endpoint.meters.record(start);
-    endpoint.bus.failed(endpoint, event, error, endpoint.options.retry().maxAttempts());
+    failed(error, endpoint.options.retry().maxAttempts());
     finished();
+  }
+
+  /** The handler failed its last attempt: by default counted, reported and dead-lettered by the endpoint. */
+  void failed(Throwable error, int attempts) {
+    endpoint.failed(event, error, attempts);
   }
 
   @Override

@@ -55,6 +55,8 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
   private final Set<Endpoint> active = ConcurrentHashMap.newKeySet();
   private final Map<String, GroupEndpoint> groups = new HashMap<>();
   private final Map<String, PatternMeters> meters = new ConcurrentHashMap<>();
+  /** Subscriptions served from the engine's durable log; null without one. */
+  private final LogConsumers logConsumers;
   private final BusCounters counters = new BusCounters();
   private final LongAdder inFlight = new LongAdder();
   private final LifecycleEmitter lifecycle;
@@ -65,10 +67,22 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
   private volatile MeterRegistry registry;
   private volatile EventBus front = this;
 
-  /** Creates a stopped bus. */
+  /** Creates a stopped bus that serves every subscription in-process. */
   public LocalEventBus(LocalSettings settings) {
     this.settings = Objects.requireNonNull(settings, "settings must not be null");
     this.lifecycle = new LifecycleEmitter(settings.engine());
+    this.logConsumers = null;
+  }
+
+  /**
+   * Creates a stopped bus for an engine with a durable log: subscriptions that name a consumer group or start
+   * anywhere but at the latest event are served from {@code log} (see {@link DurableLog}); they are not offered
+   * events at publish, so {@link PublishResult} does not count them, and they drop nothing.
+   */
+  public LocalEventBus(LocalSettings settings, DurableLog log) {
+    this.settings = Objects.requireNonNull(settings, "settings must not be null");
+    this.lifecycle = new LifecycleEmitter(settings.engine());
+    this.logConsumers = new LogConsumers(Objects.requireNonNull(log, "log must not be null"), this);
   }
 
   /** The settings this bus runs with. */
@@ -104,6 +118,10 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
           return Mono.empty();
         }
         state = STOPPING;
+      }
+      if (logConsumers != null) {
+        // the engine stops reading first, or handlers would never be idle
+        logConsumers.closeAll();
       }
       return until(this::idle).then(Mono.defer(this::terminateAll));
     });
@@ -236,7 +254,12 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
                      CoreSubscriber<? super Event<Object>> actual) {
     long seq = sequence.incrementAndGet();
     String id = newId(seq);
-    if (options.isAsync()) {
+    if (servedFromLog(options)) {
+      LogFluxEndpoint endpoint = new LogFluxEndpoint(seq, id, pattern, options, this, actual, payloadType);
+      endpoint.start();
+      register(endpoint);
+      endpoint.consumerReady().subscribe(null, endpoint::failToAttach);
+    } else if (options.isAsync()) {
       AsyncFluxEndpoint endpoint = new AsyncFluxEndpoint(seq, id, pattern, options, this, actual, payloadType);
       endpoint.start();
       register(endpoint);
@@ -252,15 +275,36 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
     TopicPattern parsed = TopicPattern.of(pattern);
     Objects.requireNonNull(options, "options must not be null");
     Objects.requireNonNull(handler, "handler must not be null");
-    return Mono.fromCallable(() -> {
+    return Mono.defer(() -> {
       long seq = sequence.incrementAndGet();
       String id = newId(seq);
+      if (servedFromLog(options)) {
+        LogHandlerEndpoint endpoint = new LogHandlerEndpoint(seq, id, parsed, options, this, handler);
+        register(endpoint);
+        ActiveSubscription subscription = new ActiveSubscription(this, endpoint);
+        return endpoint.consumerReady().thenReturn((Subscription) subscription)
+            .onErrorResume(error -> Mono.fromRunnable(() -> remove(endpoint, DropReason.UNSUBSCRIBED))
+                .then(Mono.error(error)));
+      }
       Endpoint endpoint = options.isAsync()
           ? new AsyncHandlerEndpoint(seq, id, parsed, options, this, handler)
           : new SyncHandlerEndpoint(seq, id, parsed, options, this, handler);
       register(endpoint);
-      return new ActiveSubscription(this, endpoint);
+      return Mono.just(new ActiveSubscription(this, endpoint));
     });
+  }
+
+  private boolean servedFromLog(SubscribeOptions options) {
+    return logConsumers != null && LogConsumers.servedFromLog(options);
+  }
+
+  /**
+   * Completes once the durable log is being read for every log-served subscription made so far (an engine's publish
+   * waits for this, so that a subscription made before a publish on the same bus sees it). Immediate when none is
+   * being set up.
+   */
+  public Mono<Void> logAttachments() {
+    return logConsumers == null ? Mono.empty() : logConsumers.attachments();
   }
 
   @Override
@@ -281,13 +325,16 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
   }
 
   private void register(Endpoint endpoint) {
+    LogConsumer attach = null;
     synchronized (registryLock) {
       if (endpoint.terminated != null) {
         return;
       }
       active.add(endpoint);
       String group = endpoint.options.group().orElse(null);
-      if (group == null) {
+      if (endpoint instanceof LogEndpoint member) {
+        attach = logConsumers.join(member);
+      } else if (group == null) {
         trie.add(endpoint.pattern, endpoint);
       } else {
         String key = group + '\u0000' + endpoint.pattern.value();
@@ -304,6 +351,9 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
       PatternMeters patternMeters = meters(endpoint.pattern.value());
       patternMeters.endpoints.add(endpoint);
       endpoint.meters = patternMeters;
+    }
+    if (attach != null) {
+      logConsumers.attach(attach);
     }
     lifecycle.emit(LifecycleEvent.Type.SUBSCRIPTION_CREATED, endpoint.pattern.value(), endpoint.id, null, null);
   }
@@ -329,7 +379,9 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
       return false;
     }
     String group = endpoint.options.group().orElse(null);
-    if (group == null) {
+    if (endpoint instanceof LogEndpoint member) {
+      logConsumers.leave(member);
+    } else if (group == null) {
       trie.remove(endpoint.pattern, endpoint);
     } else {
       String key = group + '\u0000' + endpoint.pattern.value();
@@ -363,7 +415,8 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
 
   @Override
   public int subscriberCount(String topic) {
-    return trie.match(Topics.requireValid(topic)).length;
+    String valid = Topics.requireValid(topic);
+    return trie.match(valid).length + (logConsumers == null ? 0 : logConsumers.count(valid));
   }
 
   @Override
@@ -429,13 +482,24 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
 
   /** A handler or subscriber failed its last attempt: count, report, and dead-letter when a topic applies. */
   void failed(Endpoint endpoint, Event<Object> event, Throwable error, int attempts) {
-    counters.failed.increment();
-    String reason = describe(error);
-    lifecycle.emit(LifecycleEvent.Type.HANDLER_FAILED, endpoint.pattern.value(), endpoint.id, event.id(), reason);
+    String reason = reportFailure(endpoint, event, error);
     String deadLetter = DeadLetters.topicFor(endpoint.options, event);
     if (deadLetter != null) {
       DeadLetters.publish(this, endpoint, event, deadLetter, reason, attempts);
     }
+  }
+
+  /** Counts and reports a last failure; returns the error's description. */
+  String reportFailure(Endpoint endpoint, Event<Object> event, Throwable error) {
+    counters.failed.increment();
+    String reason = describe(error);
+    lifecycle.emit(LifecycleEvent.Type.HANDLER_FAILED, endpoint.pattern.value(), endpoint.id, event.id(), reason);
+    return reason;
+  }
+
+  void lifecycleEvent(LifecycleEvent.Type type, String pattern, String subscriptionId, String eventId,
+                      String reason) {
+    lifecycle.emit(type, pattern, subscriptionId, eventId, reason);
   }
 
   void deadLettered(Endpoint endpoint, Event<Object> event, String detail) {

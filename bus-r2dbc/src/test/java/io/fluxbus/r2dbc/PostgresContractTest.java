@@ -17,7 +17,7 @@ class PostgresContractTest extends EventBusContract {
   /** Events reach local subscribers after the database has answered, on the bus's delivery thread. */
   @Override
   protected Capabilities capabilities() {
-    return new Capabilities(false);
+    return new Capabilities(false, false);
   }
 
   @Override

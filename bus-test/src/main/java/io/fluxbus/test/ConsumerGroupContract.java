@@ -17,7 +17,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Consumer groups: members of a group compete (each event to one of them), while every group and every ungrouped
- * subscription gets its own copy; a group counts once.
+ * subscription gets its own copy; a group counts once. With a durable log, groups take events from the log after
+ * the publish: the publish does not count them, and the checks wait for the members.
  */
 abstract class ConsumerGroupContract extends ContractPart {
 
@@ -27,6 +28,11 @@ abstract class ConsumerGroupContract extends ContractPart {
 
   private static SubscribeOptions group(String name, boolean async) {
     return SubscribeOptions.defaults().group(name).async(async);
+  }
+
+  /** What a publish counts for {@code groups} groups: one each at publish; none when a durable log serves them. */
+  private int counted(int groups) {
+    return buses.capabilities().durableLog() ? 0 : groups;
   }
 
   @ParameterizedTest(name = "async: {0}")
@@ -40,7 +46,7 @@ abstract class ConsumerGroupContract extends ContractPart {
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
       PublishResult result = publish(bus, "order.placed", i);
-      assertThat(result.delivered()).as("a group takes an event once").isEqualTo(1);
+      assertThat(result.delivered()).as("a group takes an event once").isEqualTo(counted(1));
       ids.add(result.eventId());
     }
 
@@ -59,11 +65,11 @@ abstract class ConsumerGroupContract extends ContractPart {
     bus.subscribe("order.placed", Object.class, SubscribeOptions.defaults().group("billing")).subscribe(second::add);
 
     for (int i = 0; i < 10; i++) {
-      assertThat(publish(bus, "order.placed", i).delivered()).isEqualTo(1);
+      assertThat(publish(bus, "order.placed", i).delivered()).isEqualTo(counted(1));
     }
 
-    assertThat(Stream.concat(first.payloads().stream(), second.payloads().stream()))
-        .containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+    eventually().untilAsserted(() -> assertThat(Stream.concat(first.payloads().stream(), second.payloads().stream()))
+        .containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5, 6, 7, 8, 9));
   }
 
   @Test
@@ -80,12 +86,14 @@ abstract class ConsumerGroupContract extends ContractPart {
     subscribe(bus, "order.placed", audit.handler());
 
     for (int i = 0; i < 10; i++) {
-      assertThat(publish(bus, "order.placed", i).delivered()).isEqualTo(3);
+      assertThat(publish(bus, "order.placed", i).delivered()).isEqualTo(1 + counted(2));
     }
 
-    assertThat(billing.payloads()).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
-    assertThat(shipping.payloads()).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
     assertThat(audit.payloads()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+    eventually().untilAsserted(() -> {
+      assertThat(billing.payloads()).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+      assertThat(shipping.payloads()).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+    });
   }
 
   @Test
@@ -113,11 +121,11 @@ abstract class ConsumerGroupContract extends ContractPart {
 
     leaver.cancel().block(WAIT);
     for (int i = 0; i < 5; i++) {
-      assertThat(publish(bus, "order.placed", i).delivered()).isEqualTo(1);
+      assertThat(publish(bus, "order.placed", i).delivered()).isEqualTo(counted(1));
     }
     assertThat(bus.subscriberCount("order.placed")).isEqualTo(1);
+    eventually().untilAsserted(() -> assertThat(staying.payloads()).containsExactly(0, 1, 2, 3, 4));
     assertThat(leaving.size()).isZero();
-    assertThat(staying.payloads()).containsExactly(0, 1, 2, 3, 4);
 
     stayer.cancel().block(WAIT);
     assertThat(bus.subscriberCount("order.placed")).isZero();
@@ -136,8 +144,10 @@ abstract class ConsumerGroupContract extends ContractPart {
 
     PublishResult result = publish(bus, Event.of("order.placed", "o-1"));
 
-    assertThat(result.delivered()).isEqualTo(2);
-    assertThat(exact.size()).isEqualTo(1);
-    assertThat(wildcard.size()).isEqualTo(1);
+    assertThat(result.delivered()).isEqualTo(counted(2));
+    eventually().untilAsserted(() -> {
+      assertThat(exact.size()).isEqualTo(1);
+      assertThat(wildcard.size()).isEqualTo(1);
+    });
   }
 }

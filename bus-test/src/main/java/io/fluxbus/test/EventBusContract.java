@@ -46,11 +46,11 @@ public abstract class EventBusContract {
   protected abstract EventBus createBus(ContractSettings settings);
 
   /**
-   * The promises this engine makes beyond the common contract; {@link Capabilities#all()} unless overridden. Called
+   * The promises this engine makes beyond the common contract; {@link Capabilities#inProcess()} unless overridden. Called
    * once per test, before any bus is created.
    */
   protected Capabilities capabilities() {
-    return Capabilities.all();
+    return Capabilities.inProcess();
   }
 
   @AfterEach
@@ -126,6 +126,14 @@ public abstract class EventBusContract {
   @DisplayName("Consumer groups")
   class ConsumerGroups extends ConsumerGroupContract {
     ConsumerGroups() {
+      super(fixture);
+    }
+  }
+
+  @Nested
+  @DisplayName("Durable log")
+  class DurableLog extends DurableLogContract {
+    DurableLog() {
       super(fixture);
     }
   }
