@@ -1,0 +1,109 @@
+package io.fluxbus.examples.gateway;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectReader;
+import io.fluxbus.InvalidPatternException;
+import io.fluxbus.InvalidTopicException;
+import io.fluxbus.SubscribeOptions;
+import io.fluxbus.TopicPattern;
+import io.fluxbus.Topics;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Checks what clients send, the same way for HTTP and WebSocket: each check returns the value or throws
+ * {@link RequestRejected} with a 400 that names the input, the offending value and what is allowed.
+ */
+final class Inputs {
+
+  private static final ObjectReader JSON = JsonResponses.MAPPER.readerFor(Object.class)
+      .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  private Inputs() {}
+
+  static String topic(String topic) {
+    try {
+      return Topics.requireValid(topic);
+    } catch (InvalidTopicException | NullPointerException e) {
+      throw rejected("invalid_topic", topic == null ? "the topic is missing" : e.getMessage(), topic);
+    }
+  }
+
+  static String pattern(String pattern) {
+    try {
+      return TopicPattern.of(pattern).value();
+    } catch (InvalidPatternException | NullPointerException e) {
+      throw rejected("invalid_pattern", pattern == null ? "the pattern is missing" : e.getMessage(), pattern);
+    }
+  }
+
+  /** Subscribe options for a stream: async, in the group when one is named. */
+  static SubscribeOptions streamOptions(String group) {
+    SubscribeOptions options = SubscribeOptions.defaults().async(true);
+    if (group == null) {
+      return options;
+    }
+    if (group.isBlank() || group.length() > 100 || group.chars().anyMatch(Character::isISOControl)) {
+      throw rejected("invalid_group", "group '" + group + "' is not a group name; use 1 to 100 characters, "
+          + "not all blank, without control characters", group);
+    }
+    return options.group(group);
+  }
+
+  /** An event version from a header or a field: a whole number from 1. */
+  static Integer version(String text, String where) {
+    if (text == null) {
+      return null;
+    }
+    String trimmed = text.trim();
+    if (trimmed.matches("[1-9]\\d{0,8}")) {
+      return Integer.valueOf(trimmed);
+    }
+    throw rejected("invalid_version", where + ": '" + text + "' is not an event version; use a whole number "
+        + "from 1", text);
+  }
+
+  /** Optional text from a header or a field: null when absent, rejected when blank or longer than 200. */
+  static String optionalText(String text, String where) {
+    if (text == null) {
+      return null;
+    }
+    if (text.isBlank() || text.length() > 200) {
+      throw rejected("invalid_header", where + ": '" + text + "' must be 1 to 200 characters, not all blank",
+          text);
+    }
+    return text;
+  }
+
+  /** A payload: one JSON value (object, array, string, number, boolean), not null, nothing after it. */
+  static Object payload(byte[] body) {
+    if (body.length == 0) {
+      throw rejected("empty_body", "the body is empty; send the event's payload as JSON, e.g. {\"id\": 42}", "");
+    }
+    Object payload;
+    try {
+      payload = JSON.readValue(body);
+    } catch (JsonProcessingException e) {
+      throw rejected("invalid_json", "the body is not valid JSON: " + e.getOriginalMessage() + where(e),
+          new String(body, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw rejected("invalid_json", "the body cannot be read as JSON: " + e.getMessage(),
+          new String(body, StandardCharsets.UTF_8));
+    }
+    if (payload == null) {
+      throw rejected("invalid_json", "the body is JSON null; an event needs a payload (use {} for none)", "null");
+    }
+    return payload;
+  }
+
+  static RequestRejected rejected(String error, String message, String value) {
+    return new RequestRejected(ApiError.badRequest(error, message, value));
+  }
+
+  private static String where(JsonProcessingException e) {
+    JsonLocation at = e.getLocation();
+    return at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+  }
+}
