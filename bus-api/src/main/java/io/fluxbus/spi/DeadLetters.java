@@ -48,6 +48,31 @@ public final class DeadLetters {
         .build();
   }
 
+  /**
+   * Builds the letter for a log entry that is not an event this engine can read, so that it is kept rather than
+   * read again and again. Its payload is what the entry held (as text), its topic {@code <topic>.dlq} when the
+   * entry names a valid topic, else {@code fluxbus.undecodable}; it carries {@code dlqerror}, {@code dlqtopic} (the
+   * topic named, or empty), {@code dlqattempts} 0, {@code dlqentry} (where it was in the log) and {@code failedBy}.
+   *
+   * @param topic the topic the entry names, or null
+   * @param entry where the entry is in the log, e.g. a stream entry id or a log position
+   * @param raw what the entry held
+   * @param error why it cannot be read
+   */
+  public static Event<Object> undecodable(String topic, String entry, String raw, String error,
+                                          Map<String, String> failedBy) {
+    String letterTopic = topic != null && io.fluxbus.Topics.isValid(topic + ".dlq") ? topic + ".dlq"
+        : "fluxbus.undecodable";
+    Event.Builder<Object> builder = Event.builder(letterTopic, (Object) (raw == null ? "" : raw));
+    failedBy.forEach(builder::header);
+    return builder
+        .header("dlqerror", error.length() > MAX_ERROR_LENGTH ? error.substring(0, MAX_ERROR_LENGTH) : error)
+        .header("dlqtopic", topic == null ? "" : topic)
+        .header("dlqattempts", "0")
+        .header("dlqentry", entry)
+        .build();
+  }
+
   /** Publishes the letter for a failure on an in-process subscription through the bus's front. */
   static void publish(LocalEventBus bus, Endpoint endpoint, Event<Object> failed, String topic, String error,
                       int attempts) {

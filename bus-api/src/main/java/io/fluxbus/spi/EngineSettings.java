@@ -162,6 +162,21 @@ public final class EngineSettings {
     });
   }
 
+  /** Whether the configuration has {@code key}; does not count as reading it. */
+  public boolean has(String key) {
+    return values.containsKey(key);
+  }
+
+  /**
+   * An error about {@code key} that the typed accessors cannot see (a combination of keys, an engine's own rule),
+   * starting with where the key is written, like every other error of these settings.
+   *
+   * @param problem what is wrong and what is allowed
+   */
+  public ConfigException error(String key, String problem) {
+    return new ConfigException(location.apply(key) + "engine '" + engineName + "' key '" + key + "': " + problem);
+  }
+
   /**
    * Rejects every key that no accessor read, naming the closest known key.
    *

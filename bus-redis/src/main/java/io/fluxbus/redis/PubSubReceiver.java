@@ -1,5 +1,6 @@
 package io.fluxbus.redis;
 
+import io.fluxbus.spi.EngineEvents;
 import io.fluxbus.CodecException;
 import io.fluxbus.Event;
 import io.fluxbus.LifecycleEvent;

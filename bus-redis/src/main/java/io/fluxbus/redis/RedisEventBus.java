@@ -1,63 +1,81 @@
 package io.fluxbus.redis;
 
 import io.fluxbus.BusMetrics;
+import io.fluxbus.BusNotStartedException;
 import io.fluxbus.DeliveryMode;
+import io.fluxbus.DurableEventBus;
 import io.fluxbus.Event;
 import io.fluxbus.EventBus;
 import io.fluxbus.LifecycleEvent;
 import io.fluxbus.PublishResult;
+import io.fluxbus.StartPosition;
+import io.fluxbus.TopicPattern;
 import io.fluxbus.codec.EventCodec;
+import io.fluxbus.spi.EngineEvents;
 import io.fluxbus.spi.ForwardingEventBus;
 import io.fluxbus.spi.LocalEventBus;
 import io.fluxbus.spi.LocalSettings;
+import io.fluxbus.spi.LogConsumer;
 import io.lettuce.core.resource.ClientResources;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * The {@code redis} engine in pub/sub mode: events cross processes through Redis {@code PUBLISH}, at most once, as
- * CloudEvents JSON; all buses on one server and {@code namespace} see each other's events.
+ * The {@code redis} engine, on Lettuce, in one of two modes. All buses on one server and {@code namespace} see each
+ * other's events, as CloudEvents JSON.
  *
- * <p><b>Delivery.</b> {@link #publish} (lazy, as everywhere in Reactor: nothing happens until the {@code Mono} is
- * subscribed) first delivers to this bus's own subscriptions exactly as the memory engine does (sync subscribers
- * on the publishing thread, async buffers with the delivery modes, in-process groups, retries and dead letters),
- * then sends the event to Redis for every other bus. Each bus subscribes one pattern, {@code <namespace>:*}, on a
- * dedicated connection from {@link #start()} on and fans what it receives out to its subscriptions through the same
- * in-process core, one event at a time in arrival order; it skips its own events. So a subscription is active as
- * soon as {@code subscribe} returns, and subscribing costs no round trip.
+ * <p><b>Pub/sub mode</b> ({@link Mode#PUBSUB}, the default): at most once between processes. {@link #publish} (lazy,
+ * as everywhere in Reactor: nothing happens until the {@code Mono} is subscribed) first delivers to this bus's own
+ * subscriptions exactly as the memory engine does (sync subscribers on the publishing thread, async buffers with
+ * the delivery modes, in-process groups, retries and dead letters), then {@code PUBLISH}es the event for every other
+ * bus. Each bus subscribes one pattern, {@code <namespace>:*}, on a dedicated connection from {@link #start()} on
+ * and fans what it receives out through the same in-process core, one event at a time in arrival order; it skips
+ * its own events. Consumer groups are per bus. Events published while a bus is disconnected never reach it
+ * ({@code ENGINE_DISCONNECTED}, then {@code ENGINE_RECONNECTED} on {@link #lifecycle()}).
  *
- * <p><b>Results and counters.</b> {@link PublishResult} counts this bus's subscriptions, per ARCHITECTURE §3:
- * {@code delivered} took the event, {@code dropped} refused it. Subscriptions on other buses are counted by those
- * buses when the event arrives there, in their own {@code stats()} ({@code published} counts the events a bus
- * dispatched to its subscriptions: its own publishes and the ones it received). Consumer groups are per bus: each
- * bus's group gets its own copy (use streams mode for groups that span processes).
+ * <p><b>Streams mode</b> ({@link Mode#STREAMS}): durable, at-least-once for groups. {@link #publish} appends the
+ * event ({@code XADD}) to its partition's stream (by key, or by topic for keyless events, so either keeps its order),
+ * then delivers it to this bus's ordinary subscriptions, and completes: the event is stored, and
+ * {@link PublishResult} counts this bus's ordinary subscriptions. Every bus tails the log from where it started and
+ * hands other buses' events to its ordinary subscriptions. Consumer groups and subscriptions that start anywhere
+ * but at the latest event are served from the log ({@link DurableEventBus}): a group's members on every bus share
+ * the partitions, each event goes to one member, is acknowledged after the handler's {@code Mono} completed, retried
+ * per its {@code RetryPolicy}, dead-lettered to {@code <topic>.dlq} (or {@code deadLetter(topic)}) atomically with
+ * its acknowledgement, and delivered again to another member when its member died (after {@code claimIdle}). Sync
+ * subscribers run on Lettuce's threads after the append, not on the publishing thread.
  *
  * <p><b>Failures.</b> {@code start()} signals {@link io.fluxbus.EngineUnavailableException} naming the address
- * when Redis cannot be reached. A publish whose {@code PUBLISH} fails (Redis down, connection lost) signals
- * {@code EngineUnavailableException} after this bus's subscriptions got the event; no other bus got it. Lettuce
- * reconnects on its own and re-subscribes the pattern; events published while a bus was disconnected never reach
- * it, which {@link #lifecycle()} reports as {@code ENGINE_DISCONNECTED} and then {@code ENGINE_RECONNECTED}.
- * Received events that cannot be handed to local subscribers (beyond {@code inboundBufferSize}, undecodable, or
- * arriving during stop) are reported as {@code EVENT_DROPPED}. No password appears in messages, logs or
- * {@link #toString()}.
+ * when Redis cannot be reached. A publish that Redis does not take (Redis down, connection lost) signals
+ * {@code EngineUnavailableException}; Lettuce reconnects on its own, and publishing and reading resume without user
+ * action. No password appears in messages, logs or {@link #toString()}.
  *
  * <pre>{@code
- * EventBus bus = RedisEventBus.builder().url("redis://:secret@redis:6379").namespace("shop")
- *     .source("orders-service").build();
+ * RedisEventBus bus = RedisEventBus.builder().url("redis://:secret@redis:6379").namespace("shop")
+ *     .mode(RedisEventBus.Mode.STREAMS).partitions(8).retention(Duration.ofDays(7)).source("orders-service").build();
  * bus.start().block();
  * }</pre>
  *
  * Thread-safe. {@code start()} and {@code stop()} are idempotent; a {@code stop()} during a {@code start()} waits for
  * the connection attempt and then stops.
  */
-public final class RedisEventBus extends ForwardingEventBus {
+public final class RedisEventBus extends ForwardingEventBus implements DurableEventBus {
 
   /** The engine type name used in configuration. */
   public static final String TYPE = "redis";
+
+  /** How events travel between buses. */
+  public enum Mode {
+    /** Redis pub/sub: at most once, nothing stored; consumer groups are per bus. */
+    PUBSUB,
+    /** Redis streams: stored, replayable, durable consumer groups spanning buses, delayed delivery, retention. */
+    STREAMS
+  }
 
   private final RedisSettings settings;
   private final LocalEventBus local;
@@ -67,12 +85,18 @@ public final class RedisEventBus extends ForwardingEventBus {
   private final EventCodec codec = EventCodec.json();
   private final Flux<LifecycleEvent> lifecycle;
   private final Object lock = new Object();
-  private volatile RedisSession session;  // written under lock, read without it on the publish path
+  // written under lock, read without it on the publish path
+  private volatile PubSubSession pubsub;
+  private volatile StreamsSession streams;
+  private volatile boolean accepting;
+  /** Streams-mode publishes past the running check and not yet delivered locally; stop waits for them. */
+  private final AtomicInteger publishing = new AtomicInteger();
   private Mono<Void> opening;             // guarded by lock
 
   private RedisEventBus(RedisSettings settings) {
     this.settings = settings;
-    this.local = new LocalEventBus(settings.local());
+    this.local = settings.streams() == null ? new LocalEventBus(settings.local())
+        : new LocalEventBus(settings.local(), this::attach);
     this.engineEvents = new EngineEvents(settings.engine());
     this.channels = PubSubChannels.create(settings.namespace());
     this.receiver = new PubSubReceiver(channels, local, codec, engineEvents);
@@ -91,9 +115,15 @@ public final class RedisEventBus extends ForwardingEventBus {
     return local;
   }
 
+  /** The mode this bus runs in. */
+  public Mode mode() {
+    return settings.streams() == null ? Mode.PUBSUB : Mode.STREAMS;
+  }
+
   /**
-   * Connects to Redis, subscribes the namespace's pattern and starts the local core; idempotent. Completes once
-   * Redis confirmed the subscription, so events other buses publish from then on reach this one.
+   * Connects to Redis and starts the local core; idempotent. In pub/sub mode it completes once Redis confirmed the
+   * pattern subscription; in streams mode once the bus tails every partition from its current head. Either way,
+   * events other buses publish from then on reach this one.
    *
    * @return a {@code Mono} that signals {@link io.fluxbus.EngineUnavailableException} naming the address (never
    *     the password) when Redis cannot be reached or refuses the credentials; the bus then stays stopped
@@ -102,23 +132,23 @@ public final class RedisEventBus extends ForwardingEventBus {
   public Mono<Void> start() {
     return Mono.defer(() -> {
       synchronized (lock) {
-        if (session != null) {
-          return local.start();
+        if (pubsub != null || streams != null) {
+          return local.start().doOnSuccess(done -> accepting = true);
         }
         if (opening == null) {
-          opening = RedisSession.open(settings, channels, receiver, engineEvents)
-              .doOnNext(opened -> {
-                synchronized (lock) {
-                  session = opened;
-                  opening = null;
-                }
-              })
+          opening = connect()
               .doOnError(error -> {
                 synchronized (lock) {
                   opening = null;
                 }
               })
               .then(Mono.defer(local::start))
+              .doOnSuccess(done -> {
+                synchronized (lock) {
+                  opening = null;
+                  accepting = true;
+                }
+              })
               .cache();
         }
         return opening;
@@ -126,9 +156,25 @@ public final class RedisEventBus extends ForwardingEventBus {
     });
   }
 
+  private Mono<Void> connect() {
+    if (settings.streams() == null) {
+      return PubSubSession.open(settings, channels, receiver, engineEvents).doOnNext(opened -> {
+        synchronized (lock) {
+          pubsub = opened;
+        }
+      }).then();
+    }
+    return StreamsSession.open(settings, channels, local, codec, engineEvents).doOnNext(opened -> {
+      synchronized (lock) {
+        streams = opened;
+      }
+    }).then();
+  }
+
   /**
    * Stops the local core as described in ARCHITECTURE §4 (refuse publishes, drain for up to {@code drainTimeout},
-   * complete every subscription), then unsubscribes from Redis and closes the connections; idempotent.
+   * complete every subscription), then closes the connections; idempotent. In streams mode, durable groups first
+   * settle the events they have in hand (up to the drain timeout) and release their partitions.
    */
   @Override
   public Mono<Void> stop() {
@@ -136,38 +182,77 @@ public final class RedisEventBus extends ForwardingEventBus {
       Mono<Void> pending;
       synchronized (lock) {
         pending = opening;
+        accepting = false;
       }
       // a start still connecting finishes first, so that stop never leaves a bus that starts afterwards
       Mono<Void> started = pending == null ? Mono.empty() : pending.onErrorResume(error -> Mono.empty());
-      return started.then(local.stop()).then(Mono.defer(() -> {
-        RedisSession closing;
+      return started.then(Mono.fromRunnable(() -> accepting = false))
+          .then(Mono.defer(this::publishesDone))
+          .then(local.stop())
+          .then(Mono.defer(() -> {
+        PubSubSession closingPubSub;
+        StreamsSession closingStreams;
         synchronized (lock) {
-          closing = session;
-          session = null;
+          closingPubSub = pubsub;
+          closingStreams = streams;
+          pubsub = null;
+          streams = null;
         }
-        return closing == null ? Mono.empty() : closing.close();
+        if (closingStreams != null) {
+          return closingStreams.close(settings.local().drainTimeout());
+        }
+        return closingPubSub == null ? Mono.empty() : closingPubSub.close();
       }));
     });
   }
 
   /**
-   * Delivers the event to this bus's subscriptions, then publishes it on Redis for the other buses of the
-   * namespace. Lazy: nothing happens until the {@code Mono} is subscribed. Events without a source or time get the
-   * bus's source and the current time before either, so every bus sees the same event.
+   * Completes when no streams-mode publish is between its append and its local delivery, or after the drain
+   * timeout: an appended event reaches this bus's subscriptions before they stop, as it reaches every other bus's.
+   */
+  private Mono<Void> publishesDone() {
+    StreamsSession log = streams;
+    if (log == null || publishing.get() == 0) {
+      return Mono.empty();
+    }
+    return Flux.interval(Duration.ofMillis(1), Duration.ofMillis(2), log.timers())
+        .filter(tick -> publishing.get() == 0)
+        .next()
+        .timeout(settings.local().drainTimeout(), Mono.empty(), log.timers())
+        .then();
+  }
+
+  /**
+   * Publishes an event; see the class comment for each mode. Lazy: nothing happens until the {@code Mono} is
+   * subscribed. Events without a source or time get the bus's source and the current time first, so every bus sees
+   * the same event.
    *
-   * @return the local {@link PublishResult}, after Redis accepted the {@code PUBLISH}; or
-   *     {@link io.fluxbus.BusNotStartedException} when the bus is not running (nothing delivered anywhere),
-   *     {@link io.fluxbus.CodecException} when the payload cannot be written as JSON (nothing delivered anywhere),
-   *     {@link io.fluxbus.EngineUnavailableException} when Redis did not take it (delivered locally only)
+   * @return this bus's {@link PublishResult}; or {@link BusNotStartedException} when the bus is not running
+   *     (nothing delivered anywhere), {@link io.fluxbus.CodecException} when the payload cannot be written as JSON
+   *     (nothing delivered anywhere), {@link io.fluxbus.EngineUnavailableException} when Redis did not take it (in
+   *     pub/sub mode it was delivered locally; in streams mode nowhere)
    */
   @Override
   public Mono<PublishResult> publish(Event<?> event) {
     Objects.requireNonNull(event, "event must not be null");
     return Mono.defer(() -> {
       Event<?> stamped = event.withDefaults(settings.local().source(), Instant.now());
+      StreamsSession log = streams;
+      if (settings.streams() != null) {
+        byte[] body = codec.encode(stamped);
+        publishing.incrementAndGet();
+        if (log == null || !accepting) {
+          publishing.decrementAndGet();
+          return Mono.error(notStarted("publish '" + event.topic() + "'"));
+        }
+        return local.logAttachments()
+            .then(log.append(stamped, body))
+            .then(local.publish(stamped))
+            .doFinally(signal -> publishing.decrementAndGet());
+      }
       byte[] body = codec.encode(stamped);
       return local.publish(stamped).flatMap(result -> {
-        RedisSession current = currentSession();
+        PubSubSession current = pubsub;
         if (current == null) {
           // stopped between the local delivery and now: nobody else can be told any more
           return Mono.just(result);
@@ -182,8 +267,63 @@ public final class RedisEventBus extends ForwardingEventBus {
     return publish(Event.of(topic, payload));
   }
 
-  private RedisSession currentSession() {
-    return session;
+  /**
+   * Stores {@code event} and appends it to the log at {@code deliverAt}; streams mode only. Every running bus of the
+   * namespace checks for due events every 100 ms, so the event is appended within about that of its time, by
+   * exactly one of them, and reaches every bus like any other event. See {@link DurableEventBus#publishAt}.
+   *
+   * @return the result once stored; {@link UnsupportedOperationException} in pub/sub mode, which stores nothing
+   */
+  @Override
+  public Mono<PublishResult> publishAt(Event<?> event, Instant deliverAt) {
+    Objects.requireNonNull(event, "event must not be null");
+    Objects.requireNonNull(deliverAt, "deliverAt must not be null");
+    return Mono.defer(() -> {
+      StreamsSession log = requireStreams("publish '" + event.topic() + "' at " + deliverAt);
+      Event<?> stamped = event.withDefaults(settings.local().source(), Instant.now());
+      return log.schedule(stamped, codec.encodeToString(stamped), deliverAt);
+    });
+  }
+
+  /**
+   * Moves a durable group on every partition; streams mode only. See {@link DurableEventBus#resetGroup}.
+   *
+   * @return completes once Redis recorded it; {@link UnsupportedOperationException} in pub/sub mode
+   */
+  @Override
+  public Mono<Void> resetGroup(String group, String pattern, StartPosition position) {
+    Objects.requireNonNull(group, "group must not be null");
+    TopicPattern parsed = TopicPattern.of(pattern);
+    Objects.requireNonNull(position, "position must not be null");
+    return Mono.defer(() -> requireStreams("reset group '" + group + "'").resetGroup(group, parsed.value(),
+        position));
+  }
+
+  private StreamsSession requireStreams(String action) {
+    if (settings.streams() == null) {
+      throw new UnsupportedOperationException("Cannot " + action + ": bus '" + settings.engine() + "' runs in "
+          + "pub/sub mode, which stores nothing; use mode streams");
+    }
+    StreamsSession log = streams;
+    if (log == null || !accepting) {
+      throw notStarted(action);
+    }
+    return log;
+  }
+
+  /** The log reading of a group or replaying subscription (streams mode); see {@code DurableLog}. */
+  private Mono<Disposable> attach(LogConsumer consumer) {
+    StreamsSession log = streams;
+    if (log == null) {
+      return Mono.error(notStarted("subscribe to '" + consumer.pattern().value() + "' with "
+          + consumer.group().map(group -> "group '" + group + "'").orElse("a start position")));
+    }
+    return log.attach(consumer);
+  }
+
+  private BusNotStartedException notStarted(String action) {
+    return new BusNotStartedException("Cannot " + action + ": bus '" + settings.engine() + "' is not started; "
+        + "call start() first");
   }
 
   /**
@@ -201,31 +341,37 @@ public final class RedisEventBus extends ForwardingEventBus {
     local.bindMetrics(registry);
   }
 
-  /** Events this bus received from other buses through Redis since it was created. */
+  /** Events this bus received from other buses through Redis pub/sub since it was created. */
   public long receivedCount() {
     return receiver.received();
   }
 
-  /** Received events that reached no local subscriber: inbound buffer full, undecodable, or bus stopping. */
+  /** Received pub/sub events that reached no local subscriber: inbound buffer full, undecodable, or stopping. */
   public long receiveDroppedCount() {
     return receiver.dropped();
   }
 
-  /** The client name of this bus's connection with {@code role} ({@code commands} or {@code pubsub}). */
+  /** The client name of this bus's connection with {@code role} (e.g. {@code commands}, {@code pubsub}). */
   String clientName(String role) {
     return channels.clientName(role);
   }
 
-  /** The channel this bus publishes events on {@code topic} to. */
+  /** The channel this bus publishes events on {@code topic} to (pub/sub mode). */
   String channel(String topic) {
     return channels.channel(topic);
   }
 
-  /** Name, address (without credentials), namespace and state; never the password. */
+  /** This bus's id: the origin of its entries, its consumer name in groups. */
+  String origin() {
+    return channels.origin();
+  }
+
+  /** Name, address (without credentials), namespace, mode and state; never the password. */
   @Override
   public String toString() {
     return "RedisEventBus{engine=" + settings.engine() + ", address=" + settings.address() + ", namespace="
-        + settings.namespace() + ", mode=pubsub, connected=" + (currentSession() != null) + "}";
+        + settings.namespace() + ", mode=" + mode().name().toLowerCase(java.util.Locale.ROOT) + ", connected="
+        + (pubsub != null || streams != null) + "}";
   }
 
   /** Configures a {@link RedisEventBus}. Not thread-safe; each {@link #build()} makes a new bus. */
@@ -236,8 +382,64 @@ public final class RedisEventBus extends ForwardingEventBus {
     private int inboundBufferSize = 8192;
     private ClientResources clientResources;
     private MeterRegistry meterRegistry;
+    private Mode mode = Mode.PUBSUB;
+    private int partitions = StreamsSettings.defaults().partitions();
+    private Duration retention;
+    private long maxLen;
+    private Duration blockTimeout = StreamsSettings.defaults().blockTimeout();
+    private Duration claimIdle = StreamsSettings.defaults().claimIdle();
+    private int readCount = StreamsSettings.defaults().readCount();
 
     private Builder() {}
+
+    /** How events travel between buses ({@link Mode#PUBSUB}). */
+    public Builder mode(Mode mode) {
+      this.mode = Objects.requireNonNull(mode, "mode must not be null");
+      return this;
+    }
+
+    /**
+     * Streams mode: streams per namespace (1). Events with one key, and keyless events on one topic, keep their
+     * order within a partition; a group's members share the partitions out, so more partitions let more members
+     * work at once. Fixed for a namespace: buses of one namespace must agree.
+     */
+    public Builder partitions(int partitions) {
+      this.partitions = partitions;
+      return this;
+    }
+
+    /** Streams mode: entries older than this are trimmed (approximately); kept forever by default. */
+    public Builder retention(Duration retention) {
+      this.retention = Objects.requireNonNull(retention, "retention must not be null");
+      return this;
+    }
+
+    /** Streams mode: each partition is trimmed to about this many entries; no limit by default. */
+    public Builder maxLen(long maxLen) {
+      this.maxLen = maxLen;
+      return this;
+    }
+
+    /** Streams mode: how long one blocking read waits (1 s): how soon a reader sees a stop or a rebalance. */
+    public Builder blockTimeout(Duration blockTimeout) {
+      this.blockTimeout = Objects.requireNonNull(blockTimeout, "blockTimeout must not be null");
+      return this;
+    }
+
+    /**
+     * Streams mode: a group member's lease on its partitions (30 s). A member that dies mid-handler has its events
+     * delivered to another member within this time; a member that stalls longer loses its partitions.
+     */
+    public Builder claimIdle(Duration claimIdle) {
+      this.claimIdle = Objects.requireNonNull(claimIdle, "claimIdle must not be null");
+      return this;
+    }
+
+    /** Streams mode: entries read per round trip (100). */
+    public Builder readCount(int readCount) {
+      this.readCount = readCount;
+      return this;
+    }
 
     /** The engine name for the {@code engine} metric tag and lifecycle events; {@code redis} by default. */
     public Builder name(String name) {
@@ -332,11 +534,19 @@ public final class RedisEventBus extends ForwardingEventBus {
      * Creates the bus, not yet started; nothing connects before {@code start()}.
      *
      * @throws IllegalArgumentException if the url is not a Redis URL (message shows it with the password masked),
-     *     the namespace is invalid, a size is below 1 or a duration is negative
+     *     the namespace is invalid, a size is below 1, a duration is not positive, or a streams-mode setting
+     *     (partitions, retention, maxLen) is given in pub/sub mode
      */
     public RedisEventBus build() {
+      if (mode == Mode.PUBSUB && (partitions != StreamsSettings.defaults().partitions() || retention != null
+          || maxLen != 0)) {
+        throw new IllegalArgumentException("partitions, retention and maxLen apply to streams mode only; this bus "
+            + "runs in pub/sub mode, which stores nothing (set mode STREAMS)");
+      }
+      StreamsSettings streams = mode == Mode.STREAMS
+          ? new StreamsSettings(partitions, retention, maxLen, blockTimeout, claimIdle, readCount) : null;
       RedisSettings settings = new RedisSettings(RedisAddress.parse(url), namespace, inboundBufferSize,
-          clientResources, local.build());
+          clientResources, local.build(), streams);
       RedisEventBus bus = new RedisEventBus(settings);
       if (meterRegistry != null) {
         BusMetrics.bind(bus, meterRegistry);

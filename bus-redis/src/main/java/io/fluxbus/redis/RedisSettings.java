@@ -14,9 +14,10 @@ import java.util.Objects;
  * @param clientResources Lettuce resources shared with the application, or null for the bus's own (created at
  *     {@code start()}, shut down at {@code stop()})
  * @param local the settings of the embedded delivery core
+ * @param streams the settings of streams mode, or null in pub/sub mode
  */
 record RedisSettings(RedisAddress address, String namespace, int inboundBufferSize, ClientResources clientResources,
-                     LocalSettings local) {
+                     LocalSettings local, StreamsSettings streams) {
 
   RedisSettings {
     Objects.requireNonNull(address, "address must not be null");

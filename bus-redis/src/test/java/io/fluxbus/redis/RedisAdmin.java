@@ -58,6 +58,23 @@ final class RedisAdmin implements AutoCloseable {
         .anyMatch(line -> List.of(line.split(" ")).contains("name=" + name));
   }
 
+  /** Deletes every key matching a glob pattern (SCAN, then DEL); returns how many. */
+  long deleteKeys(String pattern) {
+    RedisCommands<String, String> sync = connection.sync();
+    long deleted = 0;
+    io.lettuce.core.KeyScanCursor<String> cursor =
+        sync.scan(io.lettuce.core.ScanArgs.Builder.matches(pattern).limit(1000));
+    while (true) {
+      if (!cursor.getKeys().isEmpty()) {
+        deleted += sync.del(cursor.getKeys().toArray(String[]::new));
+      }
+      if (cursor.isFinished()) {
+        return deleted;
+      }
+      cursor = sync.scan(cursor, io.lettuce.core.ScanArgs.Builder.matches(pattern).limit(1000));
+    }
+  }
+
   /** Records every message on channels matching a glob pattern, raw. */
   RawMessages psubscribe(String pattern) {
     StatefulRedisPubSubConnection<String, byte[]> pubsub = client.connectPubSub(CODEC);

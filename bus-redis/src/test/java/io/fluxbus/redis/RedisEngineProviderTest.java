@@ -52,15 +52,33 @@ class RedisEngineProviderTest {
   }
 
   @Test
-  @DisplayName("mode 'streams' is refused until it is implemented; other modes are named as invalid")
-  void unsupportedModesAreRejected() {
-    assertThatThrownBy(() -> provider().create(EngineSettings.of("durable", null, Map.of("mode", "streams"))))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("'streams' is not available");
+  @DisplayName("mode 'streams' reads the streams keys into a streams-mode bus")
+  void streamsModeReadsItsKeys() {
+    EventBus bus = provider().create(EngineSettings.of("durable", "orders-service", Map.of(
+        "url", RedisTestServer.url(), "mode", "streams", "namespace", "provider-streams", "partitions", 4,
+        "retention", "7d", "maxLen", 100000, "blockTimeout", "500ms", "claimIdle", "10s", "readCount", 50)));
+
+    assertThat(bus).isInstanceOfSatisfying(RedisEventBus.class,
+        redis -> assertThat(redis.mode()).isEqualTo(RedisEventBus.Mode.STREAMS));
+    assertThat(bus.toString()).contains("mode=streams");
+  }
+
+  @Test
+  @DisplayName("an unknown mode is named as invalid, and a streams key in pub/sub mode is refused")
+  void invalidModesAndMisplacedKeysAreRejected() {
     assertThatThrownBy(() -> provider().create(EngineSettings.of("durable", null, Map.of("mode", "kafka"))))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("'mode'")
         .hasMessageContaining("kafka");
+    assertThatThrownBy(() -> provider().create(EngineSettings.of("durable", null,
+        Map.of("mode", "pubsub", "partitions", 4))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'partitions'")
+        .hasMessageContaining("mode 'streams' only");
+    assertThatThrownBy(() -> provider().create(EngineSettings.of("durable", null,
+        Map.of("mode", "streams", "claimIdle", "10ms"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("claimIdle must be at least 100ms");
   }
 
   @Test

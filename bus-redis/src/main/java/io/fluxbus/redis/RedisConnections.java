@@ -1,0 +1,162 @@
+package io.fluxbus.redis;
+
+import io.fluxbus.spi.EngineEvents;
+import io.fluxbus.EngineUnavailableException;
+import io.fluxbus.LifecycleEvent;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import java.net.SocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import reactor.core.publisher.Mono;
+
+/**
+ * The Lettuce client of one connected period of a bus and the connections it opened, each named
+ * {@code fluxbus:<namespace>:<origin>:<role>} in {@code CLIENT LIST}. Lettuce reconnects every connection on its
+ * own. With {@code REJECT_COMMANDS}, commands issued while disconnected fail at once instead of queueing without
+ * bound, and commands in flight when a connection drops fail rather than being replayed after the reconnect, so a
+ * write is sent at most once (its caller may see an error for a write Redis did apply). A lost and regained
+ * connection is reported on {@code lifecycle()} as {@code ENGINE_DISCONNECTED} / {@code ENGINE_RECONNECTED}, with
+ * what the loss means for that connection's role. Thread-safe.
+ */
+final class RedisConnections {
+
+  /** Keys, channels and field names as UTF-8 strings, values as the codec's bytes. */
+  static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+
+  private final RedisSettings settings;
+  private final PubSubChannels names;
+  private final ClientResources ownResources;
+  private final RedisClient client;
+  private final EngineEvents events;
+  private final Map<Object, Role> roles = new ConcurrentHashMap<>();
+  private volatile boolean armed;
+
+  /**
+   * What a connection is for.
+   *
+   * @param name the last part of its client name, e.g. {@code commands}
+   * @param label how lifecycle reports call it, e.g. {@code command}
+   * @param whileDown what its loss means, for the lifecycle report
+   */
+  record Role(String name, String label, String whileDown) {}
+
+  RedisConnections(RedisSettings settings, PubSubChannels names, EngineEvents events) {
+    this.settings = settings;
+    this.names = names;
+    this.events = events;
+    this.ownResources = settings.clientResources() == null
+        ? DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build()
+        : null;
+    this.client = RedisClient.create(ownResources != null ? ownResources : settings.clientResources(),
+        settings.address().uri());
+    this.client.setOptions(ClientOptions.builder()
+        .autoReconnect(true)
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        // completions leave Lettuce's I/O threads, so user code after a command never runs on one
+        .publishOnScheduler(true)
+        .build());
+    this.client.addListener(new Watcher());
+  }
+
+  /** Opens a command connection for {@code role}. */
+  Mono<StatefulRedisConnection<String, byte[]>> connect(Role role) {
+    return Mono.fromCompletionStage(() -> client.connectAsync(CODEC, uri(role)))
+        .doOnNext(connection -> roles.put(connection, role));
+  }
+
+  /** Opens a pub/sub connection for {@code role}. */
+  Mono<StatefulRedisPubSubConnection<String, byte[]>> connectPubSub(Role role) {
+    return Mono.fromCompletionStage(() -> client.connectPubSubAsync(CODEC, uri(role)))
+        .doOnNext(connection -> roles.put(connection, role));
+  }
+
+  /** Closes one connection opened here, before the others (e.g. a reader whose subscription ended). */
+  Mono<Void> close(StatefulRedisConnection<String, byte[]> connection) {
+    roles.remove(connection);
+    return Mono.fromCompletionStage(connection::closeAsync);
+  }
+
+  private RedisURI uri(Role role) {
+    return RedisURI.builder(settings.address().uri()).withClientName(names.clientName(role.name())).build();
+  }
+
+  /** From now on, connection losses are reported (not while connecting). */
+  void arm() {
+    armed = true;
+  }
+
+  /** Closes every connection and releases the client; completes when all is released. */
+  Mono<Void> close() {
+    return Mono.defer(() -> {
+      armed = false;
+      Mono<Void> released = Mono.fromCompletionStage(() -> client.shutdownAsync(0, 2, TimeUnit.SECONDS));
+      if (ownResources != null) {
+        released = released.then(Mono.<Void>create(sink -> ownResources.shutdown(0, 2, TimeUnit.SECONDS)
+            .addListener(done -> sink.success())));
+      }
+      return released;
+    });
+  }
+
+  /** An error naming the address (never the password), for a failed {@code action} such as "publish to". */
+  EngineUnavailableException unavailable(String action, Throwable error) {
+    if (error instanceof EngineUnavailableException already) {
+      return already;
+    }
+    RedisAddress address = settings.address();
+    return new EngineUnavailableException("Cannot " + action + " Redis at " + address + " for engine '"
+        + settings.engine() + "': " + address.redact(rootMessage(error)) + "; check that the server runs, is "
+        + "reachable and accepts the credentials of the url", error);
+  }
+
+  /** The error's message with its cause's, the password masked. */
+  String describe(Throwable error) {
+    return settings.address().redact(rootMessage(error));
+  }
+
+  private static String rootMessage(Throwable error) {
+    StringBuilder message = new StringBuilder(String.valueOf(error.getMessage()));
+    Throwable cause = error.getCause();
+    if (cause != null && cause != error && cause.getMessage() != null
+        && !message.toString().contains(cause.getMessage())) {
+      message.append(" (").append(cause.getMessage()).append(')');
+    }
+    return message.toString();
+  }
+
+  /** Turns Lettuce's connection events into lifecycle events, once per loss and role, while armed. */
+  private final class Watcher implements RedisConnectionStateListener {
+
+    private final Map<Object, Boolean> down = new ConcurrentHashMap<>();
+
+    @Override
+    public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+      Role role = roles.get(connection);
+      if (armed && role != null && down.put(connection, Boolean.TRUE) == null) {
+        events.emit(LifecycleEvent.Type.ENGINE_DISCONNECTED, null, role.label() + " connection to "
+            + settings.address() + " lost; " + role.whileDown());
+      }
+    }
+
+    @Override
+    public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress socketAddress) {
+      Role role = roles.get(connection);
+      if (armed && role != null && down.remove(connection) != null) {
+        events.emit(LifecycleEvent.Type.ENGINE_RECONNECTED, null, role.label() + " connection to "
+            + settings.address() + " is back");
+      }
+    }
+  }
+}
