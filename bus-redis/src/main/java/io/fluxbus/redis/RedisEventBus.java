@@ -351,6 +351,15 @@ public final class RedisEventBus extends ForwardingEventBus implements DurableEv
     return receiver.dropped();
   }
 
+  /**
+   * Simulates this process dying (streams mode), for tests: connections drop at once, durable groups settle nothing
+   * and keep their leases until they expire. Call {@link #stop()} afterwards to release what is left.
+   */
+  Mono<Void> halt() {
+    StreamsSession log = streams;
+    return log == null ? Mono.empty() : log.halt();
+  }
+
   /** The client name of this bus's connection with {@code role} (e.g. {@code commands}, {@code pubsub}). */
   String clientName(String role) {
     return channels.clientName(role);

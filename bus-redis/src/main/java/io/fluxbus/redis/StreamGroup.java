@@ -329,9 +329,18 @@ final class StreamGroup implements Disposable {
   /** Leaves: releases the leases and the membership, and closes the reading connection. */
   private Mono<Void> leave() {
     heartbeat.dispose();
+    if (session.halted()) {
+      return Mono.empty();
+    }
     return StreamScripts.LEAVE.integer(session.commands(), leaseKeys, session.origin())
         .onErrorResume(error -> Mono.empty())
         .then(session.connections().close(connection));
+  }
+
+  /** Stops where it is, as if its process died: no settling, no leaving (see {@code StreamsSession#halt}). */
+  void halt() {
+    disposed = true;
+    heartbeat.dispose();
   }
 
   /** Completes once the member left: its last cycle ended and its leases are released. */

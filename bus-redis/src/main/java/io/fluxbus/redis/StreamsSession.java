@@ -64,6 +64,7 @@ final class StreamsSession {
   private final Disposable.Composite upkeep = Disposables.composite();
   private volatile RedisReactiveCommands<String, byte[]> commands;
   private volatile StreamReader tail;
+  private volatile boolean halted;
 
   private StreamsSession(RedisSettings settings, PubSubChannels names, LocalEventBus local, EventCodec codec,
                          EngineEvents events) {
@@ -273,6 +274,22 @@ final class StreamsSession {
                 XGroupCreateArgs.Builder.mkstream())))
         .then()
         .onErrorMap(error -> connections.unavailable("reset group '" + group + "' in", error));
+  }
+
+  /**
+   * Simulates this process dying, for tests: every connection is dropped at once, nothing in hand is settled and no
+   * lease is released, so other members take over only when the leases expire.
+   */
+  Mono<Void> halt() {
+    halted = true;
+    upkeep.dispose();
+    groups.forEach(StreamGroup::halt);
+    return connections.close();
+  }
+
+  /** Whether {@link #halt()} was called. */
+  boolean halted() {
+    return halted;
   }
 
   /** Fills in the bus's source and the time where an event has none. */
