@@ -55,7 +55,7 @@ function renderStats(stats) {
   if (stats.engines.length > 1) rows.push(engineRow('(all)', stats.total));
   fill('engines', rows, 8, 'no engines');
   fill('topics', stats.topics.map(t => [t.topic, t.engine, t.subscribers, t.published,
-    rate(t.published, topicsBefore[t.topic], seconds)]), 5, 'nothing published through this gateway yet');
+    rate(t.published, topicsBefore[t.topic] ?? (previous ? 0 : undefined), seconds)]), 5, 'nothing published through this gateway yet');
   fill('patterns', stats.patterns.map(p => [p.pattern, p.engines.join(', '), p.streams]), 3,
     'no subscriptions');
   document.getElementById('uptime').textContent = 'up ' + stats.uptimeSeconds + ' s · ' + stats.streams
@@ -84,14 +84,14 @@ async function refresh() {
 function showTailState(text, up) {
   const state = document.getElementById('tail-state');
   state.textContent = text;
-  state.className = 'badge ' + (up ? 'up' : 'down');
+  state.className = 'badge' + (up === null ? '' : up ? ' up' : ' down');
 }
 
 function startTail(pattern) {
   if (tail) tail.close();
   const list = document.getElementById('tail');
   list.replaceChildren();
-  showTailState('connecting', false);
+  showTailState('connecting', null);
   tail = new EventSource('events/' + encodeURIComponent(pattern));
   tail.onopen = () => showTailState('live: ' + pattern, true);
   tail.onerror = () => showTailState(tail.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting', false);
