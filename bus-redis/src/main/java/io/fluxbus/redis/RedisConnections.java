@@ -25,8 +25,9 @@ import reactor.core.publisher.Mono;
  * The Lettuce client of one connected period of a bus and the connections it opened, each named
  * {@code fluxbus:<namespace>:<origin>:<role>} in {@code CLIENT LIST}. Lettuce reconnects every connection on its
  * own. With {@code REJECT_COMMANDS}, commands issued while disconnected fail at once instead of queueing without
- * bound, and commands in flight when a connection drops fail rather than being replayed after the reconnect, so a
- * write is sent at most once (its caller may see an error for a write Redis did apply). A lost and regained
+ * bound, and with a replay filter that matches every command, commands in flight when a connection drops fail rather
+ * than being sent again after the reconnect (Lettuce's default), so a write is sent at most once (its caller may see
+ * an error for a write Redis did apply) and a lost read reply always surfaces as an error. A lost and regained
  * connection is reported on {@code lifecycle()} as {@code ENGINE_DISCONNECTED} / {@code ENGINE_RECONNECTED}, with
  * what the loss means for that connection's role. Thread-safe.
  */
@@ -64,6 +65,9 @@ final class RedisConnections {
     this.client.setOptions(ClientOptions.builder()
         .autoReconnect(true)
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        // nothing is sent again after a reconnect: a replayed XADD or PUBLISH could duplicate, and a replayed
+        // XREADGROUP would hide the entries its lost first reply left pending; the caller sees the error instead
+        .replayFilter(command -> true)
         // completions leave Lettuce's I/O threads, so user code after a command never runs on one
         .publishOnScheduler(true)
         .build());
