@@ -3,18 +3,20 @@ package io.fluxbus.examples.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The dashboard in a real browser: headless Debian Chromium, driven over the DevTools protocol. Skipped only when
@@ -26,9 +28,7 @@ class DashboardBrowserTest {
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-  @TempDir
-  Path profile;
-
+  private Path profile;
   private Gateway gateway;
   private Process browser;
   private DevTools devTools;
@@ -38,6 +38,7 @@ class DashboardBrowserTest {
     Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), "Chromium is not installed at " + CHROMIUM
         + " (apt-get install -y chromium); the dashboard's browser check needs it");
     gateway = TestGateways.start();
+    profile = Files.createTempDirectory("fluxbus-chromium-");
     browser = new ProcessBuilder(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
         "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--user-data-dir=" + profile, "--remote-debugging-port=0", "about:blank")
@@ -59,16 +60,36 @@ class DashboardBrowserTest {
   @AfterEach
   void stop() throws Exception {
     if (devTools != null) {
+      try {
+        devTools.call(null, "Browser.close", GatewayClient.JSON.createObjectNode());
+      } catch (AssertionError closedAlready) {
+        // the browser may drop the connection before it answers; the process checks below decide
+      }
       devTools.close();
     }
     if (browser != null) {
-      browser.destroy();
+      // Chromium's helper processes write into the profile until they exit: wait for all of them
+      List<ProcessHandle> helpers = browser.descendants().toList();
       if (!browser.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
         browser.destroyForcibly().waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      }
+      for (ProcessHandle helper : helpers) {
+        helper.destroy();
+        helper.onExit().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       }
     }
     if (gateway != null) {
       gateway.stop().block(GatewayClient.TIMEOUT);
+    }
+    if (profile != null) {
+      deleteQuietly(profile);
+    }
+  }
+
+  /** Best effort: a profile left in the temp directory is untidy, not a failure of the dashboard. */
+  private static void deleteQuietly(Path dir) throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
     }
   }
 

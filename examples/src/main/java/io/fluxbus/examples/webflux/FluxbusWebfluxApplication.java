@@ -1,0 +1,25 @@
+package io.fluxbus.examples.webflux;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+/**
+ * A Spring Boot WebFlux application with Fluxbus embedded: the bus is a bean built from a YAML file
+ * ({@link BusConfiguration}), a controller publishes and streams ({@link OrderController}), and Flux pipelines handle
+ * the events ({@link OrderPipelines}). Port 8081 unless {@code server.port} says otherwise, so it can run beside the
+ * gateway.
+ */
+@SpringBootApplication
+public class FluxbusWebfluxApplication {
+
+  /**
+   * Runs the application until it is stopped.
+   *
+   * @param args Spring Boot arguments, e.g. {@code --server.port=9000 --fluxbus.config=file:my.yaml}
+   */
+  public static void main(String[] args) {
+    SpringApplication application = new SpringApplication(FluxbusWebfluxApplication.class);
+    application.setDefaultProperties(java.util.Map.of("server.port", "8081"));
+    application.run(args);
+  }
+}
