@@ -1,5 +1,6 @@
 package io.fluxbus.examples.webflux;
 
+import java.util.Map;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
@@ -12,6 +13,9 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 @SpringBootApplication
 public class FluxbusWebfluxApplication {
 
+  /** Defaults under any other configuration: port 8081, and error answers that say what was wrong. */
+  static final Map<String, Object> DEFAULTS = Map.of("server.port", "8081", "spring.web.error.include-message", "always");
+
   /**
    * Runs the application until it is stopped.
    *
@@ -19,7 +23,7 @@ public class FluxbusWebfluxApplication {
    */
   public static void main(String[] args) {
     SpringApplication application = new SpringApplication(FluxbusWebfluxApplication.class);
-    application.setDefaultProperties(java.util.Map.of("server.port", "8081"));
+    application.setDefaultProperties(DEFAULTS);
     application.run(args);
   }
 }

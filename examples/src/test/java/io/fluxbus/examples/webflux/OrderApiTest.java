@@ -87,7 +87,9 @@ class OrderApiTest {
   void badOrderIs400() {
     long published = bus.stats().published();
 
-    post(new OrderRequest(" ", "book", 1, 10.0)).expectStatus().isBadRequest();
+    post(new OrderRequest(" ", "book", 1, 10.0)).expectStatus().isBadRequest()
+        .expectBody().jsonPath("$.message").value(message -> assertThat((String) message)
+            .contains("an order needs a customer", "customer= "));
     post(new OrderRequest("ada", "book", 0, 10.0)).expectStatus().isBadRequest();
 
     assertThat(bus.stats().published()).isEqualTo(published);

@@ -10,9 +10,10 @@ final class WebfluxApplications {
 
   private WebfluxApplications() {}
 
-  /** Runs the application with {@code server.port=0} and the given {@code key=value} properties. */
+  /** Runs the application with its defaults, {@code server.port=0} and the given {@code key=value} properties. */
   static ConfigurableApplicationContext start(String... properties) {
     return new SpringApplicationBuilder(FluxbusWebfluxApplication.class)
+        .properties(FluxbusWebfluxApplication.DEFAULTS)
         .properties("server.port=0")
         .properties(properties)
         .run();
