@@ -227,7 +227,9 @@ class RedisPubSubCrossProcessTest {
     RedisEventBus publisher = started(namespace);
     RedisEventBus receiver = started(namespace);
     Queue<Event<Object>> received = new ConcurrentLinkedQueue<>();
-    receiver.subscribeAsync("seq", event -> Mono.fromRunnable(() -> received.add(event))).block(WAIT);
+    // block mode: a slow moment on the receiving side holds the receive loop back instead of dropping
+    receiver.subscribe("seq", SubscribeOptions.defaults().async(true).deliveryMode(DeliveryMode.block()),
+        event -> Mono.fromRunnable(() -> received.add(event))).block(WAIT);
     int count = 2_000;
 
     // When: publishes in flight concurrently (pipelined on one connection)
