@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
@@ -129,7 +130,7 @@ public final class Gateway {
         });
   }
 
-  private static java.util.function.Consumer<HttpServerRoutes> routes(EngineRouter bus, GatewaySettings settings,
+  private static Consumer<HttpServerRoutes> routes(EngineRouter bus, GatewaySettings settings,
       DashboardAssets dashboard, PrometheusMeterRegistry registry, GatewayHealth health, OpenStreams streams) {
     TopicActivity activity = new TopicActivity();
     PublishEndpoint publish = new PublishEndpoint(bus, activity, settings.maxBodyBytes());

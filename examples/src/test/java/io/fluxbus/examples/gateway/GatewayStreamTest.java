@@ -16,7 +16,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.reactivestreams.Subscription;
 import reactor.core.Disposable;
+import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 
 @DisplayName("GET /events/{pattern} (Server-Sent Events)")
@@ -128,8 +130,12 @@ class GatewayStreamTest {
         """);
     client = new GatewayClient(gateway);
     // the client takes the first message and then nothing: its socket fills, then the subscription's buffer
-    Disposable stalled = client.events("/events/bulk.%23").subscribe(m -> { }, e -> { }, () -> { },
-        subscription -> subscription.request(1));
+    Disposable stalled = client.events("/events/bulk.%23").subscribeWith(new BaseSubscriber<>() {
+      @Override
+      protected void hookOnSubscribe(Subscription subscription) {
+        subscription.request(1);
+      }
+    });
     await().atMost(GatewayClient.TIMEOUT).until(() -> gateway.bus().subscriberCount("bulk.data") == 1);
     String blob = "x".repeat(64 * 1024);
 
