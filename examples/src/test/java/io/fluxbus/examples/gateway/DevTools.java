@@ -66,8 +66,10 @@ final class DevTools implements AutoCloseable {
     return value == null || value.isNull() ? "" : value.asText();
   }
 
-  /** Saves a PNG screenshot of the page. */
+  /** Saves a PNG screenshot of the page, laid out 1280 x 1000 pixels. */
   void screenshot(String sessionId, Path file) throws IOException {
+    call(sessionId, "Emulation.setDeviceMetricsOverride", params().put("width", 1280).put("height", 1000)
+        .put("deviceScaleFactor", 1).put("mobile", false));
     String png = call(sessionId, "Page.captureScreenshot", params().put("format", "png")).get("data").asText();
     Files.write(file, Base64.getDecoder().decode(png));
   }
