@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.IntSupplier;
+import java.util.Collection;
 
 /**
  * A bus's monotonic counters: striped adders on the hot path, read by {@link #stats()} and by Micrometer
@@ -45,7 +45,12 @@ final class BusCounters {
     return new BusStats(published.sum(), deliveries, drops, failures);
   }
 
-  void bindTo(MeterRegistry registry, String engine, IntSupplier subscriptions) {
+  /**
+   * Registers the counters and the subscriptions gauge. Micrometer holds a gauge's state object weakly, so the
+   * gauge reads the bus's own set of subscriptions (which lives as long as the bus), never a method reference made
+   * for the call, which the collector would take and leave the gauge reporting NaN.
+   */
+  void bindTo(MeterRegistry registry, String engine, Collection<?> subscriptions) {
     Tags tags = Tags.of("engine", engine);
     FunctionCounter.builder("fluxbus.events.published", published, LongAdder::sum).tags(tags)
         .description("Publishes that ran").register(registry);
@@ -58,7 +63,7 @@ final class BusCounters {
           .tags(tags.and("reason", reason.tag())).description("Events lost for a subscription")
           .register(registry);
     }
-    Gauge.builder("fluxbus.subscriptions", subscriptions, s -> s.getAsInt()).tags(tags)
+    Gauge.builder("fluxbus.subscriptions", subscriptions, Collection::size).tags(tags)
         .description("Active subscriptions").register(registry);
   }
 }

@@ -441,7 +441,7 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
             + "bind a CompositeMeterRegistry to report to several");
       }
       registry = meterRegistry;
-      counters.bindTo(meterRegistry, settings.engine(), active::size);
+      counters.bindTo(meterRegistry, settings.engine(), active);
       for (PatternMeters patternMeters : meters.values()) {
         patternMeters.bind(meterRegistry, settings.engine());
       }

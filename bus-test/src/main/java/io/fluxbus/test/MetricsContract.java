@@ -63,6 +63,8 @@ abstract class MetricsContract extends ContractPart {
     subscribe(bus, "metered.a", new EventLog().handler());
     var second = subscribe(bus, "metered.b", new EventLog().handler());
     bus.subscribe("metered.#").subscribe();
+    // Micrometer holds a gauge's state weakly: a gauge on a throwaway object reads NaN after a collection
+    System.gc();
     assertThat(value(registry, "fluxbus.subscriptions")).isEqualTo(3);
 
     second.cancel().block(WAIT);
