@@ -19,8 +19,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -290,9 +292,13 @@ final class StreamGroup implements Disposable {
         .then()
         .onErrorResume(this::settleFailed);
     int width = Math.max(1, consumer.concurrency());
+    Queue<Mono<Void>> settling = new ConcurrentLinkedQueue<>();
+    // a lane moves to its next event once the handler is done; the acknowledgement travels meanwhile (Lettuce
+    // pipelines it), and the batch ends when every acknowledgement has been answered
     Mono<Void> handled = Flux.fromIterable(lanes.values())
-        .flatMap(lane -> Flux.fromIterable(lane).concatMap(this::settle), width)
-        .then();
+        .flatMap(lane -> Flux.fromIterable(lane).concatMap(work -> settle(work).doOnNext(settling::add).then()),
+            width)
+        .then(Mono.defer(() -> Mono.when(settling)));
     return Mono.when(acknowledged, handled).then(Mono.defer(() -> {
       if (settleFailed) {
         // an acknowledgement may not have arrived: read the pending entries again rather than lose track of them
@@ -303,24 +309,36 @@ final class StreamGroup implements Disposable {
     }));
   }
 
-  private Mono<Void> settle(Work work) {
+  /**
+   * Hands one entry over; emits, once the event is handled, the acknowledgement (or dead letter) already sent, for the
+   * batch to wait on.
+   */
+  private Mono<Mono<Void>> settle(Work work) {
     StreamEntry entry = work.entry();
     if (entry.trimmed()) {
       session.events().dropped(null, "entry " + entry.id() + " of '" + entry.stream() + "' was trimmed before "
           + component + " handled it");
-      return ack(entry);
+      return Mono.just(sent(ack(entry)));
     }
     if (work.event() == null) {
       Event<Object> letter = DeadLetters.undecodable(entry.topic(), entry.stream() + "/" + entry.id(),
           entry.eventText(), work.problem(), Map.of("dlqgroup", group));
-      return deadLetter(entry, letter, null);
+      return Mono.just(sent(deadLetter(entry, letter, null)));
     }
-    return consumer.deliver(work.event()).flatMap(outcome -> {
+    return consumer.deliver(work.event()).map(outcome -> {
       if (outcome instanceof Delivery.Failed failed) {
-        return failed.deadLetter().map(letter -> deadLetter(entry, letter, work.event().id())).orElseGet(() -> ack(entry));
+        return sent(failed.deadLetter().map(letter -> deadLetter(entry, letter, work.event().id()))
+            .orElseGet(() -> ack(entry)));
       }
-      return outcome == Delivery.Handled.INSTANCE ? ack(entry) : Mono.empty();
+      return outcome == Delivery.Handled.INSTANCE ? sent(ack(entry)) : Mono.<Void>empty();
     });
+  }
+
+  /** Sends a command now and returns its completion, which never signals an error. */
+  private static Mono<Void> sent(Mono<Void> command) {
+    Mono<Void> running = command.cache();
+    running.subscribe();
+    return running;
   }
 
   private Mono<Void> ack(StreamEntry entry) {

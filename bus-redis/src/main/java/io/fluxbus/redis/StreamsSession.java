@@ -4,6 +4,7 @@ import io.fluxbus.CodecException;
 import io.fluxbus.Event;
 import io.fluxbus.PublishResult;
 import io.fluxbus.StartPosition;
+import io.fluxbus.Topics;
 import io.fluxbus.codec.EventCodec;
 import io.fluxbus.spi.Delivery;
 import io.fluxbus.spi.EngineEvents;
@@ -132,6 +133,10 @@ final class StreamsSession {
   private Mono<Void> deliverLocally(StreamEntry entry) {
     if (names.origin().equals(entry.origin()) || entry.trimmed()) {
       // appended by this bus, which delivered it locally at publish
+      return Mono.empty();
+    }
+    if (entry.topic() != null && Topics.isValid(entry.topic()) && local.subscriberCount(entry.topic()) == 0) {
+      // nobody here subscribes to it: not worth decoding
       return Mono.empty();
     }
     Event<Object> event;
