@@ -8,6 +8,7 @@ import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
@@ -62,7 +63,11 @@ final class RedisConnections {
         : null;
     this.client = RedisClient.create(ownResources != null ? ownResources : settings.clientResources(),
         settings.address().uri());
-    this.client.setOptions(ClientOptions.builder()
+    ClientOptions.Builder options = ClientOptions.builder();
+    if (settings.trustedCertificates() != null) {
+      options.sslOptions(SslOptions.builder().trustManager(settings.trustedCertificates().toFile()).build());
+    }
+    this.client.setOptions(options
         .autoReconnect(true)
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
         // nothing is sent again after a reconnect: a replayed XADD or PUBLISH could duplicate, and a replayed

@@ -9,7 +9,7 @@ import java.util.Locale;
 
 /**
  * The {@code redis} engine type for configuration files. Keys: {@code url} ({@code redis://} or {@code rediss://},
- * with optional {@code user:password@}), {@code mode} ({@code pubsub} | {@code streams}), {@code namespace},
+ * with optional {@code user:password@}), {@code trustedCertificates} (a PEM file for {@code rediss://}), {@code mode} ({@code pubsub} | {@code streams}), {@code namespace},
  * {@code inboundBufferSize} (pub/sub); {@code partitions}, {@code retention}, {@code maxLen},
  * {@code blockTimeout}, {@code claimIdle}, {@code readCount} (streams); and those of the in-process core:
  * {@code bufferSize}, {@code workers}, {@code deliveryMode} ({@code drop} | {@code block} | {@code timeout}),
@@ -40,6 +40,7 @@ public final class RedisEngineProvider implements EngineProvider {
     String mode = settings.oneOf("mode", MODES).orElse("pubsub");
     builder.mode(RedisEventBus.Mode.valueOf(mode.toUpperCase(Locale.ROOT)));
     settings.string("namespace").ifPresent(builder::namespace);
+    settings.string("trustedCertificates").map(java.nio.file.Path::of).ifPresent(builder::trustedCertificates);
     settings.positiveInt("inboundBufferSize").ifPresent(builder::inboundBufferSize);
     if (mode.equals("pubsub")) {
       for (String key : STREAMS_KEYS) {

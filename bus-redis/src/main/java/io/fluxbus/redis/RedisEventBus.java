@@ -390,6 +390,7 @@ public final class RedisEventBus extends ForwardingEventBus implements DurableEv
     private String namespace = "fluxbus";
     private int inboundBufferSize = 8192;
     private ClientResources clientResources;
+    private java.nio.file.Path trustedCertificates;
     private MeterRegistry meterRegistry;
     private Mode mode = Mode.PUBSUB;
     private int partitions = StreamsSettings.defaults().partitions();
@@ -483,6 +484,15 @@ public final class RedisEventBus extends ForwardingEventBus implements DurableEv
       return this;
     }
 
+    /**
+     * For {@code rediss://}: a PEM file of the certificates to trust (a private CA, a self-signed server); the JVM's
+     * trust store by default. The server's name or address must match its certificate.
+     */
+    public Builder trustedCertificates(java.nio.file.Path pemFile) {
+      this.trustedCertificates = Objects.requireNonNull(pemFile, "pemFile must not be null");
+      return this;
+    }
+
     /** Lettuce resources to share (threads, event loops); the bus never shuts them down. */
     public Builder clientResources(ClientResources clientResources) {
       this.clientResources = Objects.requireNonNull(clientResources, "clientResources must not be null");
@@ -554,8 +564,11 @@ public final class RedisEventBus extends ForwardingEventBus implements DurableEv
       }
       StreamsSettings streams = mode == Mode.STREAMS
           ? new StreamsSettings(partitions, retention, maxLen, blockTimeout, claimIdle, readCount) : null;
+      if (trustedCertificates != null && !java.nio.file.Files.isReadable(trustedCertificates)) {
+        throw new IllegalArgumentException("trustedCertificates '" + trustedCertificates + "' is not a readable file");
+      }
       RedisSettings settings = new RedisSettings(RedisAddress.parse(url), namespace, inboundBufferSize,
-          clientResources, local.build(), streams);
+          clientResources, local.build(), streams, trustedCertificates);
       RedisEventBus bus = new RedisEventBus(settings);
       if (meterRegistry != null) {
         BusMetrics.bind(bus, meterRegistry);

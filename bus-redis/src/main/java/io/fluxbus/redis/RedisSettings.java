@@ -15,9 +15,10 @@ import java.util.Objects;
  *     {@code start()}, shut down at {@code stop()})
  * @param local the settings of the embedded delivery core
  * @param streams the settings of streams mode, or null in pub/sub mode
+ * @param trustedCertificates a PEM file of the certificates to trust for {@code rediss://}, or null for the JVM's
  */
 record RedisSettings(RedisAddress address, String namespace, int inboundBufferSize, ClientResources clientResources,
-                     LocalSettings local, StreamsSettings streams) {
+                     LocalSettings local, StreamsSettings streams, java.nio.file.Path trustedCertificates) {
 
   RedisSettings {
     Objects.requireNonNull(address, "address must not be null");

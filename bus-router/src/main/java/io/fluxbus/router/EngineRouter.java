@@ -4,11 +4,13 @@ import io.fluxbus.BusException;
 import io.fluxbus.BusMetrics;
 import io.fluxbus.BusStats;
 import io.fluxbus.EngineUnavailableException;
+import io.fluxbus.DurableEventBus;
 import io.fluxbus.Event;
 import io.fluxbus.EventBus;
 import io.fluxbus.EventHandler;
 import io.fluxbus.LifecycleEvent;
 import io.fluxbus.PublishResult;
+import io.fluxbus.StartPosition;
 import io.fluxbus.SubscribeOptions;
 import io.fluxbus.Subscription;
 import io.fluxbus.TopicPattern;
@@ -51,9 +53,11 @@ import reactor.core.publisher.Sinks;
  *
  * <p>Thread-safe; routing is decided by a segment trie of the rules, cached per topic, so it costs no more than
  * the engine's own matching. {@code start()} starts the engines in order and, if one fails, stops those already
- * started; {@code stop()} stops every engine even when some fail and reports every failure.
+ * started; {@code stop()} stops every engine even when some fail and reports every failure. The durable
+ * operations ({@link #publishAt}, {@link #resetGroup}) go to the engines that carry the topic or pattern, and are
+ * refused for engines without a durable log.
  */
-public final class EngineRouter implements EventBus, Instrumented {
+public final class EngineRouter implements DurableEventBus, Instrumented {
 
   private static final System.Logger LOG = System.getLogger(EngineRouter.class.getName());
   private static final RoutingRule[] NO_RULES = new RoutingRule[0];
@@ -236,6 +240,46 @@ public final class EngineRouter implements EventBus, Instrumented {
   public Mono<PublishResult> publish(Event<?> event) {
     Objects.requireNonNull(event, "event must not be null");
     return engines.get(engineFor(event.topic())).publish(event);
+  }
+
+  /**
+   * Stores the event for later on the engine its topic routes to; see {@link DurableEventBus#publishAt}.
+   *
+   * @return that engine's result; {@link UnsupportedOperationException} naming the engine when it has no durable log
+   */
+  @Override
+  public Mono<PublishResult> publishAt(Event<?> event, Instant deliverAt) {
+    Objects.requireNonNull(event, "event must not be null");
+    Objects.requireNonNull(deliverAt, "deliverAt must not be null");
+    String name = engineFor(event.topic());
+    if (engines.get(name) instanceof DurableEventBus durable) {
+      return durable.publishAt(event, deliverAt);
+    }
+    return Mono.error(new UnsupportedOperationException("Cannot publish '" + event.topic() + "' for later: it routes "
+        + "to engine '" + name + "', which has no durable log; route it to a redis (streams) or postgres engine"));
+  }
+
+  /**
+   * Moves the group on every engine that could carry a topic matching {@code pattern} and keeps a durable log;
+   * see {@link DurableEventBus#resetGroup}.
+   *
+   * @return completes once every such engine moved it; {@link UnsupportedOperationException} when none of them
+   *     keeps a durable log
+   */
+  @Override
+  public Mono<Void> resetGroup(String group, String pattern, StartPosition position) {
+    Objects.requireNonNull(group, "group must not be null");
+    Objects.requireNonNull(position, "position must not be null");
+    List<String> names = enginesFor(pattern);
+    return Flux.fromIterable(names)
+        .filter(name -> engines.get(name) instanceof DurableEventBus)
+        .concatMap(name -> ((DurableEventBus) engines.get(name)).resetGroup(group, pattern, position)
+            .thenReturn(Boolean.TRUE)
+            .onErrorResume(UnsupportedOperationException.class, unsupported -> Mono.just(Boolean.FALSE)))
+        .any(Boolean::booleanValue)
+        .flatMap(reset -> reset ? Mono.<Void>empty() : Mono.error(new UnsupportedOperationException(
+            "Cannot reset group '" + group + "' on '" + pattern + "': none of its engines " + names
+                + " keeps a durable log")));
   }
 
   @Override
