@@ -164,6 +164,7 @@ final class StreamGroup implements Disposable {
       recovering.keySet().retainAll(held);
       return Flux.fromIterable(gained)
           .concatMap(partition -> claimPending(session.keys().log(partition))
+              .then(forgetIdleConsumers(session.keys().log(partition)))
               .then(Mono.fromRunnable(() -> recovering.put(partition, "0-0"))))
           .then();
     });
@@ -227,6 +228,16 @@ final class StreamGroup implements Disposable {
 
   private static String text(Object value) {
     return value instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(value);
+  }
+
+  /**
+   * Once a taken-over partition's pending entries are ours, consumers of buses gone for ten leases have nothing
+   * left there and are removed from its group.
+   */
+  private Mono<Void> forgetIdleConsumers(String log) {
+    return StreamScripts.FORGET_IDLE_CONSUMERS.integer(session.commands(), List.of(log), name, session.origin(),
+            Long.toString(session.streams().claimIdle().multipliedBy(10).toMillis()))
+        .then();
   }
 
   private void recoverAll() {

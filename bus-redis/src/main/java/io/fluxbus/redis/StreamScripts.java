@@ -70,13 +70,38 @@ enum StreamScripts {
       return held
       """),
 
-  /** A member leaves: releases its leases and its membership. KEYS as {@link #LEASES}; ARGV: member. */
+  /**
+   * A member leaves: releases its leases and its membership. KEYS as {@link #LEASES}; ARGV: member. The consumer
+   * itself stays in the Redis groups until {@link #FORGET_IDLE_CONSUMERS} removes it, once it has nothing pending.
+   */
   LEAVE("""
       redis.call('ZREM', KEYS[1], ARGV[1])
       for i = 2, #KEYS do
         if redis.call('GET', KEYS[i]) == ARGV[1] then redis.call('DEL', KEYS[i]) end
       end
       return 1
+      """),
+
+  /**
+   * Removes from a partition's Redis group the consumers that have nothing pending and have been idle longer than a
+   * limit (members of buses long gone), so that they do not pile up. Never one with pending entries: deleting it
+   * would make them unclaimable. KEYS: the partition's stream. ARGV: group, the caller's own consumer, idle limit
+   * in ms. Returns how many it removed.
+   */
+  FORGET_IDLE_CONSUMERS("""
+      local ok, consumers = pcall(redis.call, 'XINFO', 'CONSUMERS', KEYS[1], ARGV[1])
+      if not ok then return 0 end
+      local removed = 0
+      for _, consumer in ipairs(consumers) do
+        local fields = {}
+        for i = 1, #consumer, 2 do fields[consumer[i]] = consumer[i + 1] end
+        if fields['name'] ~= ARGV[2] and tonumber(fields['pending']) == 0
+            and tonumber(fields['idle']) > tonumber(ARGV[3]) then
+          redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], fields['name'])
+          removed = removed + 1
+        end
+      end
+      return removed
       """),
 
   /**

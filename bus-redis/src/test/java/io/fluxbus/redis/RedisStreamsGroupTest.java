@@ -207,6 +207,44 @@ class RedisStreamsGroupTest {
   }
 
   @Test
+  @DisplayName("consumers of buses gone for ten leases, with nothing pending, are removed when a member takes over")
+  void idleConsumersOfGoneBusesAreForgotten() {
+    RedisEventBus first = started(1);
+    first.subscribe("order.placed", SubscribeOptions.defaults().group("billing"), event -> Mono.empty()).block(WAIT);
+    String log = "{" + namespace + "}:log:0";
+    String group = StreamGroup.redisGroup("billing", "order.placed");
+    try (RedisAdmin admin = new RedisAdmin()) {
+      admin.commands().xgroupCreateconsumer(log, io.lettuce.core.Consumer.from(group, "gone-long-ago"));
+      first.stop().block(WAIT);
+      // ten leases of 600 ms
+      await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> consumers(admin, log, group).isEmpty()
+          || idleMillis(admin, log, group, "gone-long-ago") > 6_500);
+
+      RedisEventBus next = started(1);
+      next.subscribe("order.placed", SubscribeOptions.defaults().group("billing"), event -> Mono.empty()).block(WAIT);
+      next.publish("order.placed", "wake").block(WAIT);
+
+      await().atMost(WAIT).untilAsserted(() -> assertThat(consumers(admin, log, group))
+          .doesNotContain("gone-long-ago").contains(next.origin()));
+    }
+  }
+
+  private static List<String> consumers(RedisAdmin admin, String log, String group) {
+    return admin.commands().xinfoConsumers(log, group).stream()
+        .map(info -> (List<?>) info)
+        .map(fields -> String.valueOf(fields.get(fields.indexOf("name") + 1)))
+        .toList();
+  }
+
+  private static long idleMillis(RedisAdmin admin, String log, String group, String consumer) {
+    return admin.commands().xinfoConsumers(log, group).stream()
+        .map(info -> (List<?>) info)
+        .filter(fields -> consumer.equals(String.valueOf(fields.get(fields.indexOf("name") + 1))))
+        .mapToLong(fields -> ((Number) fields.get(fields.indexOf("idle") + 1)).longValue())
+        .findFirst().orElse(Long.MAX_VALUE);
+  }
+
+  @Test
   @DisplayName("a group can be reset to replay what the log retains")
   void aGroupCanBeReset() {
     RedisEventBus bus = started(2);
