@@ -13,7 +13,12 @@ public sealed interface Delivery permits Delivery.Handled, Delivery.Failed, Deli
   /** A member handled the event: acknowledge it. */
   enum Handled implements Delivery {
     /** The only instance. */
-    INSTANCE
+    INSTANCE;
+
+    @Override
+    public String toString() {
+      return "Handled";
+    }
   }
 
   /**
@@ -22,7 +27,12 @@ public sealed interface Delivery permits Delivery.Handled, Delivery.Failed, Deli
    */
   enum Returned implements Delivery {
     /** The only instance. */
-    INSTANCE
+    INSTANCE;
+
+    @Override
+    public String toString() {
+      return "Returned";
+    }
   }
 
   /**

@@ -91,10 +91,9 @@ final class RedisConnections {
         .doOnNext(connection -> roles.put(connection, role));
   }
 
-  /** Closes one connection opened here, before the others (e.g. a reader whose subscription ended). */
+  /** Closes one connection opened here, before the others (a reader that stops); once, however often asked. */
   Mono<Void> close(StatefulRedisConnection<String, byte[]> connection) {
-    roles.remove(connection);
-    return Mono.fromCompletionStage(connection::closeAsync);
+    return roles.remove(connection) == null ? Mono.empty() : Mono.fromCompletionStage(connection::closeAsync);
   }
 
   private RedisURI uri(Role role) {

@@ -139,12 +139,8 @@ final class StreamsSession {
       // nobody here subscribes to it: not worth decoding
       return Mono.empty();
     }
-    Event<Object> event;
-    try {
-      event = decode(entry);
-    } catch (CodecException undecodable) {
-      events.dropped(null, "undecodable: entry " + entry.id() + " of '" + entry.stream() + "': "
-          + undecodable.getMessage());
+    Event<Object> event = decodeOrReport(entry);
+    if (event == null) {
       return Mono.empty();
     }
     return local.publish(event).then().onErrorResume(error -> {
@@ -153,11 +149,21 @@ final class StreamsSession {
     });
   }
 
-  private Event<Object> decode(StreamEntry entry) {
-    if (entry.event() == null) {
-      throw new CodecException("the entry has no '" + StreamEntry.EVENT + "' field");
+  /**
+   * The entry's event, or null when it is not one this codec reads, which is reported as dropped: an ordinary
+   * subscription or a replay has no dead-letter step of its own, and every bus would write one letter each.
+   */
+  private Event<Object> decodeOrReport(StreamEntry entry) {
+    try {
+      if (entry.event() == null) {
+        throw new CodecException("the entry has no '" + StreamEntry.EVENT + "' field");
+      }
+      return codec.decode(entry.event());
+    } catch (CodecException undecodable) {
+      events.dropped(null, "undecodable: entry " + entry.id() + " of '" + entry.stream() + "': "
+          + undecodable.getMessage());
+      return null;
     }
-    return codec.decode(entry.event());
   }
 
   /**
@@ -242,15 +248,8 @@ final class StreamsSession {
     if (entry.trimmed() || (entry.topic() != null && !consumer.pattern().matches(entry.topic()))) {
       return Mono.empty();
     }
-    Event<Object> event;
-    try {
-      event = decode(entry);
-    } catch (CodecException undecodable) {
-      events.dropped(null, "undecodable: entry " + entry.id() + " of '" + entry.stream() + "': "
-          + undecodable.getMessage());
-      return Mono.empty();
-    }
-    if (!consumer.pattern().matches(event.topic())) {
+    Event<Object> event = decodeOrReport(entry);
+    if (event == null || !consumer.pattern().matches(event.topic())) {
       return Mono.empty();
     }
     return consumer.deliver(event).flatMap(outcome -> {
