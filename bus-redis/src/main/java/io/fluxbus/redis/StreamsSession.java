@@ -35,7 +35,7 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * One connected period of a bus in streams mode, from {@code start()} to {@code stop()}: the command connection
- * (appends, acknowledgements, scripts), the bus's tail of the log (a {@link StreamReader} from the head of every
+ * (acknowledgements, scripts), the append connection ({@link AppendWriter}), the bus's tail of the log (a {@link StreamReader} from the head of every
  * partition at start, which hands events other buses appended to the core's subscriptions), the readers of
  * durable groups ({@link StreamGroup}) and replaying subscriptions, and the upkeep: delayed events appended when
  * due, and retention by time. Timers run on a scheduler of the session's own, never on {@code Schedulers.parallel()},
@@ -45,6 +45,8 @@ final class StreamsSession {
 
   static final RedisConnections.Role COMMANDS = new RedisConnections.Role("commands", "command",
       "publishes fail with EngineUnavailableException until it is back, and groups read their pending events again");
+  static final RedisConnections.Role APPENDS = new RedisConnections.Role("appends", "append",
+      "publishes fail with EngineUnavailableException until it is back");
   static final RedisConnections.Role TAIL = new RedisConnections.Role("tail", "log tail",
       "reading resumes where it left off once it is back");
 
@@ -64,6 +66,7 @@ final class StreamsSession {
   private final Set<StreamReader> replays = ConcurrentHashMap.newKeySet();
   private final Disposable.Composite upkeep = Disposables.composite();
   private volatile RedisReactiveCommands<String, byte[]> commands;
+  private volatile AppendWriter appends;
   private volatile StreamReader tail;
   private volatile boolean halted;
 
@@ -100,6 +103,8 @@ final class StreamsSession {
   private Mono<Void> connect() {
     return connections.connect(COMMANDS)
         .doOnNext(connection -> commands = connection.reactive())
+        .then(connections.connect(APPENDS))
+        .doOnNext(connection -> appends = new AppendWriter(connection, timers))
         .then(heads())
         .flatMap(heads -> StreamReader.start(this, TAIL, "reading the log", heads, this::deliverLocally))
         .doOnNext(reader -> tail = reader)
@@ -179,7 +184,7 @@ final class StreamsSession {
     } else if (streams.retention() != null) {
       args.minId(StreamPositions.before(Instant.now().minus(streams.retention()))).approximateTrimming();
     }
-    return commands.xadd(keys.logFor(stamped), args, StreamEntry.fields(stamped.topic(), body, names.origin()))
+    return appends.xadd(keys.logFor(stamped), args, StreamEntry.fields(stamped.topic(), body, names.origin()))
         .onErrorMap(error -> connections.unavailable("append to", error));
   }
 

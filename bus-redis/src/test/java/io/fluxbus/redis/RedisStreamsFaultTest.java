@@ -26,8 +26,8 @@ import reactor.util.retry.Retry;
 
 /**
  * Streams mode under connection kills, on a real Redis: every event a publisher was told is stored reaches the
- * group at least once, however often the group's reading connection and both buses' command connections are killed
- * ({@code CLIENT KILL}) during the run.
+ * group at least once, however often the group's reading connection, the publisher's append connection and both
+ * buses' command connections are killed ({@code CLIENT KILL}) during the run.
  */
 @DisplayName("RedisEventBus (streams) under connection kills")
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -108,13 +108,14 @@ class RedisStreamsFaultTest {
                 .filter(EngineUnavailableException.class::isInstance))
             .doOnNext(result -> stored.add(result.eventId())), 64)
         .then();
-    Mono<Void> killing = Flux.interval(Duration.ofMillis(300), Duration.ofMillis(400))
-        .take(6)
+    Mono<Void> killing = Flux.interval(Duration.ofMillis(300), Duration.ofMillis(300))
+        .take(8)
         .doOnNext(round -> {
-          switch ((int) (round % 3)) {
+          switch ((int) (round % 4)) {
             case 0 -> admin.killClient(groupConnection);
-            case 1 -> admin.killClient(publisher.clientName("commands"));
-            default -> admin.killClient(consumer.clientName("commands"));
+            case 1 -> admin.killClient(publisher.clientName("appends"));
+            case 2 -> admin.killClient(consumer.clientName("commands"));
+            default -> admin.killClient(publisher.clientName("commands"));
           }
         })
         .then();
