@@ -5,9 +5,14 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * The SQL of one Fluxbus schema: the versioned migrations and every statement the engine runs, with the schema
- * name validated once and quoted. Values are always bound parameters; only the validated schema name (and the
- * channel derived from it) is ever spliced into SQL text. Immutable.
+ * One Fluxbus schema: its validated name, the quoted names of its tables, the NOTIFY channel, and the versioned
+ * migrations that create them. Only the validated schema name (and names derived from it) is ever spliced into SQL
+ * text; values are always bound parameters. Immutable.
+ *
+ * <p>Tables: {@code event_log} (the append-only log, read below the xid8 visibility horizon), {@code log_settings}
+ * (the partition count the schema was created with), {@code group_partition} (per group, pattern and partition: a
+ * cursor, a lease with a fencing token, and where the group started), {@code group_member} (live members, for the
+ * fair share of partitions), {@code scheduled} (delayed events), and the function {@code group_leases}.
  */
 final class LogSchema {
 
@@ -17,36 +22,39 @@ final class LogSchema {
   /** The first half of the two-key advisory lock that serialises migrations ("FLUX" in ASCII). */
   static final int MIGRATION_LOCK_CLASS = 0x464C5558;
 
+  final String schema;
+  final String channel;
+  /** Quoted, schema-qualified table names. */
+  final String log;
+  final String settings;
+  final String groups;
+  final String members;
+  final String scheduled;
+  final String leasesFunction;
+  final String createSchema;
+  final String createVersionTable;
+  final String lockMigrations;
+  final String currentVersion;
+  final String recordVersion;
+  /** Wakes every bus LISTENing on the schema's channel ({@code $1}); sent at commit. */
+  final String notify = "SELECT pg_notify($1, '')";
+
   /**
    * The migrations in order; migration {@code i} (1-based) is {@code migrations.get(i - 1)}. Append only: a
    * released migration is never edited.
    */
   private final List<List<String>> migrations;
 
-  final String schema;
-  final String channel;
-  final String createSchema;
-  final String createVersionTable;
-  final String lockMigrations;
-  final String currentVersion;
-  final String recordVersion;
-  final String append;
-  final String notify;
-  final String head;
-  final String readAfter;
-  final String firstAtOrAfter;
-  final String createGroup;
-  final String claimGroup;
-  final String renewGroup;
-  final String ackGroup;
-  final String releaseGroup;
-  final String deleteExpired;
-
   LogSchema(String schema) {
     this.schema = requireIdentifier(schema);
     String s = '"' + schema + '"';
-    String log = s + ".event_log";
     this.channel = schema + "_wakeup";
+    this.log = s + ".event_log";
+    this.settings = s + ".log_settings";
+    this.groups = s + ".group_partition";
+    this.members = s + ".group_member";
+    this.scheduled = s + ".scheduled";
+    this.leasesFunction = s + ".group_leases";
     this.createSchema = "CREATE SCHEMA IF NOT EXISTS " + s;
     this.createVersionTable = "CREATE TABLE IF NOT EXISTS " + s + ".schema_version (version int PRIMARY KEY, "
         + "description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())";
@@ -68,7 +76,6 @@ final class LogSchema {
                 + "cloud_event jsonb NOT NULL)",
             "CREATE INDEX event_log_tail ON " + log + " (tx_id, position)"),
         List.of(
-            // one row per durable group: its cursor and a lease with a fencing token; small and hot
             "CREATE TABLE " + s + ".group_cursor ("
                 + "group_name text NOT NULL, "
                 + "pattern text NOT NULL, "
@@ -78,42 +85,98 @@ final class LogSchema {
                 + "lease_until timestamptz, "
                 + "fence bigint NOT NULL DEFAULT 0, "
                 + "PRIMARY KEY (group_name, pattern)) WITH (fillfactor = 70)",
-            "CREATE INDEX event_log_time ON " + log + " (appended_at)"));
-    this.append = "INSERT INTO " + log + " (event_id, topic, event_key, origin, cloud_event) "
-        + "VALUES ($1, $2, $3, $4, $5::jsonb) RETURNING position";
-    this.notify = "SELECT pg_notify($1, '')";
-    this.head = "SELECT tx_id::text AS tx, position FROM " + log
-        + " WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx_id DESC, position DESC LIMIT 1";
-    this.readAfter = "SELECT tx_id::text AS tx, position, origin, topic, cloud_event::text AS cloud_event FROM "
-        + log
-        + " WHERE (tx_id, position) > ($1::text::xid8, $2)"
-        + " AND tx_id < pg_snapshot_xmin(pg_current_snapshot())"
-        + " ORDER BY tx_id, position LIMIT $3";
-    this.firstAtOrAfter = "SELECT tx_id::text AS tx, position FROM " + log
-        + " WHERE appended_at >= $1 ORDER BY tx_id, position LIMIT 1";
-    String groups = s + ".group_cursor";
-    String lease = "clock_timestamp() + $4::float8 * interval '1 millisecond'";
-    this.createGroup = "INSERT INTO " + groups + " (group_name, pattern, cursor_tx, cursor_pos) "
-        + "VALUES ($1, $2, $3::text::xid8, $4) ON CONFLICT DO NOTHING";
-    // the fence goes up whenever the owner changes, so a stale owner's acks match no row
-    this.claimGroup = "UPDATE " + groups + " SET owner = $3, lease_until = " + lease + ", "
-        + "fence = CASE WHEN owner = $3 THEN fence ELSE fence + 1 END "
-        + "WHERE group_name = $1 AND pattern = $2 "
-        + "AND (owner IS NULL OR owner = $3 OR lease_until < clock_timestamp()) "
-        + "RETURNING cursor_tx::text AS tx, cursor_pos, fence";
-    this.renewGroup = "UPDATE " + groups + " SET lease_until = " + lease
-        + " WHERE group_name = $1 AND pattern = $2 AND owner = $3 AND fence = $5";
-    this.ackGroup = "UPDATE " + groups + " SET lease_until = " + lease + ", cursor_tx = $6::text::xid8, "
-        + "cursor_pos = $7 WHERE group_name = $1 AND pattern = $2 AND owner = $3 AND fence = $5";
-    // only rows below the horizon, and only rows every durable group has acknowledged: retention never takes an
-    // event a group has yet to handle
-    this.deleteExpired = "DELETE FROM " + log + " WHERE position IN (SELECT l.position FROM " + log + " l "
-        + "WHERE l.appended_at < clock_timestamp() - $1::float8 * interval '1 millisecond' "
-        + "AND l.tx_id < pg_snapshot_xmin(pg_current_snapshot()) "
-        + "AND NOT EXISTS (SELECT 1 FROM " + groups + " g WHERE (g.cursor_tx, g.cursor_pos) < (l.tx_id, l.position)) "
-        + "ORDER BY l.tx_id, l.position LIMIT $2)";
-    this.releaseGroup = "UPDATE " + groups + " SET owner = NULL, lease_until = NULL "
-        + "WHERE group_name = $1 AND pattern = $2 AND owner = $3 AND fence = $4";
+            "CREATE INDEX event_log_time ON " + log + " (appended_at)"),
+        List.of(
+            // a constant default: no table rewrite; rows appended before partitions existed are all partition 0
+            "ALTER TABLE " + log + " ADD COLUMN partition_no int NOT NULL DEFAULT 0",
+            "CREATE INDEX event_log_partition ON " + log + " (partition_no, tx_id, position)",
+            // the first cut's single-lease groups were never reachable through subscribe(); nothing to carry over
+            "DROP TABLE " + s + ".group_cursor",
+            "CREATE TABLE " + settings + " (name text PRIMARY KEY, value text NOT NULL)",
+            // small and hot: fillfactor leaves room for HOT updates of cursors and leases
+            "CREATE TABLE " + groups + " ("
+                + "group_name text NOT NULL, "
+                + "pattern text NOT NULL, "
+                + "partition_no int NOT NULL, "
+                + "cursor_tx xid8 NOT NULL, "
+                + "cursor_pos bigint NOT NULL, "
+                + "start_snapshot pg_snapshot, "
+                + "start_time timestamptz, "
+                + "owner text, "
+                + "lease_until timestamptz, "
+                + "fence bigint NOT NULL DEFAULT 0, "
+                + "PRIMARY KEY (group_name, pattern, partition_no)) WITH (fillfactor = 70)",
+            "CREATE TABLE " + members + " ("
+                + "group_name text NOT NULL, "
+                + "pattern text NOT NULL, "
+                + "member_id text NOT NULL, "
+                + "alive_until timestamptz NOT NULL, "
+                + "PRIMARY KEY (group_name, pattern, member_id))",
+            "CREATE TABLE " + scheduled + " ("
+                + "id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+                + "due_at timestamptz NOT NULL, "
+                + "event_id text NOT NULL, "
+                + "topic text NOT NULL, "
+                + "event_key text, "
+                + "cloud_event jsonb NOT NULL)",
+            "CREATE INDEX scheduled_due ON " + scheduled + " (due_at, id)",
+            leasesFunction()));
+  }
+
+  /**
+   * {@code group_leases(group, pattern, member, lease_ms, mode)}: a member's heartbeat and its share of a group's
+   * partitions, in one round trip. Mode 0 renews the leases the member holds; mode 1 also rebalances (between
+   * batches, with nothing in hand): it forgets members whose heartbeat expired, gives up partitions beyond the fair
+   * share {@code ceil(partitions / live members)}, and takes free or expired ones up to it ({@code SKIP LOCKED}, so
+   * members rebalancing at once never take the same one); mode 2 leaves, releasing everything. Every change of
+   * owner bumps the partition's fence, so a former owner's acknowledgements match no row. Releasing notifies the
+   * schema's channel, so waiting members try at once. Returns the partitions the member holds, with their fences.
+   * Times are the database's clock ({@code clock_timestamp()}), so client clocks may disagree.
+   */
+  private String leasesFunction() {
+    String mine = "g.group_name = p_group AND g.pattern = p_pattern AND g.owner = p_member";
+    return "CREATE FUNCTION " + leasesFunction + "(p_group text, p_pattern text, p_member text, p_lease_ms float8, "
+        + "p_mode int) RETURNS TABLE (held_partition int, held_fence bigint) LANGUAGE plpgsql AS $fn$\n"
+        + "DECLARE\n"
+        + "  v_until timestamptz := clock_timestamp() + p_lease_ms * interval '1 millisecond';\n"
+        + "  v_share int;\n"
+        + "  v_held int;\n"
+        + "  v_released int;\n"
+        + "BEGIN\n"
+        + "  IF p_mode = 2 THEN\n"
+        + "    DELETE FROM " + members + " m WHERE m.group_name = p_group AND m.pattern = p_pattern "
+        + "AND m.member_id = p_member;\n"
+        + "    UPDATE " + groups + " g SET owner = NULL, lease_until = NULL, fence = g.fence + 1 WHERE " + mine + ";\n"
+        + "    GET DIAGNOSTICS v_released = ROW_COUNT;\n"
+        + "    IF v_released > 0 THEN PERFORM pg_notify('" + channel + "', ''); END IF;\n"
+        + "    RETURN;\n"
+        + "  END IF;\n"
+        + "  INSERT INTO " + members + " AS m (group_name, pattern, member_id, alive_until) "
+        + "VALUES (p_group, p_pattern, p_member, v_until) "
+        + "ON CONFLICT (group_name, pattern, member_id) DO UPDATE SET alive_until = excluded.alive_until;\n"
+        + "  IF p_mode = 1 THEN\n"
+        + "    DELETE FROM " + members + " m WHERE m.group_name = p_group AND m.pattern = p_pattern "
+        + "AND m.alive_until < clock_timestamp();\n"
+        + "    SELECT ceil((SELECT count(*) FROM " + groups + " g WHERE g.group_name = p_group "
+        + "AND g.pattern = p_pattern)::numeric / greatest(count(*), 1))::int INTO v_share FROM " + members
+        + " m WHERE m.group_name = p_group AND m.pattern = p_pattern;\n"
+        + "    UPDATE " + groups + " g SET owner = NULL, lease_until = NULL, fence = g.fence + 1 WHERE " + mine
+        + " AND g.partition_no IN (SELECT h.partition_no FROM " + groups + " h WHERE h.group_name = p_group "
+        + "AND h.pattern = p_pattern AND h.owner = p_member ORDER BY h.partition_no OFFSET v_share);\n"
+        + "    GET DIAGNOSTICS v_released = ROW_COUNT;\n"
+        + "    IF v_released > 0 THEN PERFORM pg_notify('" + channel + "', ''); END IF;\n"
+        + "    SELECT count(*) INTO v_held FROM " + groups + " g WHERE " + mine
+        + " AND g.lease_until >= clock_timestamp();\n"
+        + "    UPDATE " + groups + " g SET owner = p_member, lease_until = v_until, fence = g.fence + 1 "
+        + "WHERE g.group_name = p_group AND g.pattern = p_pattern AND g.partition_no IN ("
+        + "SELECT f.partition_no FROM " + groups + " f WHERE f.group_name = p_group AND f.pattern = p_pattern "
+        + "AND (f.owner IS NULL OR f.lease_until < clock_timestamp()) ORDER BY f.partition_no "
+        + "LIMIT greatest(v_share - v_held, 0) FOR UPDATE SKIP LOCKED);\n"
+        + "  END IF;\n"
+        + "  RETURN QUERY UPDATE " + groups + " g SET lease_until = v_until WHERE " + mine
+        + " RETURNING g.partition_no, g.fence;\n"
+        + "END\n"
+        + "$fn$";
   }
 
   /** The number of the newest migration this engine knows. */
@@ -131,6 +194,7 @@ final class LogSchema {
     return switch (version) {
       case 1 -> "event_log with xid8 visibility-horizon cursor";
       case 2 -> "group_cursor: durable group cursors with leases and fencing";
+      case 3 -> "partitions, per-partition group leases and cursors, group members, scheduled events";
       default -> "migration " + version;
     };
   }

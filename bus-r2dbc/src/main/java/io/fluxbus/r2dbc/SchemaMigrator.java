@@ -1,8 +1,8 @@
 package io.fluxbus.r2dbc;
 
 import io.fluxbus.BusException;
+import io.fluxbus.ConfigException;
 import io.r2dbc.spi.Connection;
-import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.Result;
 import java.util.List;
 import reactor.core.publisher.Flux;
@@ -12,33 +12,37 @@ import reactor.core.publisher.Mono;
  * Creates and migrates a schema on start. Everything runs in one transaction that first takes a transaction-level
  * advisory lock on the schema's name, so processes starting at once migrate one after the other: the first applies
  * the missing migrations, the others then find them recorded in {@code schema_version} and apply nothing. The lock
- * is released by commit or rollback, so it cannot leak the way session locks do.
+ * is released by commit or rollback, so it cannot leak the way session locks do. In the same transaction it records
+ * the partition count on first use and checks it afterwards: events of one key must always land in one partition, so
+ * every bus of a schema must agree on it.
  */
 final class SchemaMigrator {
 
   private final LogSchema schema;
+  private final LogStatements log;
 
-  SchemaMigrator(LogSchema schema) {
+  SchemaMigrator(LogSchema schema, LogStatements log) {
     this.schema = schema;
+    this.log = log;
   }
 
   /**
    * Brings the schema to {@link LogSchema#latestVersion()}.
    *
    * @return completes with the number of migrations applied by this call (0 when already current); signals a
-   *     {@link BusException} when the schema was migrated by a newer engine, and the driver's error otherwise
+   *     {@link BusException} when the schema was migrated by a newer engine, a {@link ConfigException} when it was
+   *     created with another partition count, and the driver's error otherwise
    */
-  Mono<Integer> migrate(ConnectionFactory connections) {
-    return Mono.usingWhen(connections.create(), this::migrate, Connection::close, (c, error) -> c.close(),
-        Connection::close);
+  Mono<Integer> migrate(LogDatabase database) {
+    return database.withConnection(this::migrate);
   }
 
   private Mono<Integer> migrate(Connection connection) {
     Mono<Integer> work = run(connection, schema.lockMigrations, schema.schema)
         .then(run(connection, schema.createSchema))
         .then(run(connection, schema.createVersionTable))
-        .then(Mono.from(connection.createStatement(schema.currentVersion).execute())
-            .flatMap(result -> Mono.from(result.map((row, meta) -> row.get("version", Integer.class)))))
+        .then(LogDatabase.firstRow(connection.createStatement(schema.currentVersion),
+            (row, meta) -> row.get("version", Integer.class)))
         .flatMap(current -> {
           if (current > schema.latestVersion()) {
             return Mono.error(new BusException("schema '" + schema.schema + "' is at version " + current
@@ -48,13 +52,26 @@ final class SchemaMigrator {
               .concatMap(version -> apply(connection, version).thenReturn(version))
               .count()
               .map(Long::intValue);
-        });
+        })
+        .flatMap(applied -> checkPartitions(connection).thenReturn(applied));
     return Mono.from(connection.beginTransaction())
         .then(work)
         .flatMap(applied -> Mono.from(connection.commitTransaction()).thenReturn(applied))
         .onErrorResume(error -> Mono.from(connection.rollbackTransaction())
             .onErrorResume(rollbackError -> Mono.empty())
             .then(Mono.error(error)));
+  }
+
+  private Mono<Void> checkPartitions(Connection connection) {
+    String configured = Integer.toString(log.partitions);
+    return run(connection, log.recordPartitions, configured)
+        .then(LogDatabase.firstRow(connection.createStatement(log.recordedPartitions),
+            (row, meta) -> row.get("value", String.class)))
+        .flatMap(recorded -> recorded.equals(configured) ? Mono.<Void>empty()
+            : Mono.error(new ConfigException("partitions " + configured + " differs from the " + recorded
+                + " that schema '" + schema.schema + "' was created with; every bus of a schema must use the same "
+                + "count (events of one key must stay in one partition), so set partitions: " + recorded
+                + " or use another schema")));
   }
 
   private Mono<Void> apply(Connection connection, int version) {

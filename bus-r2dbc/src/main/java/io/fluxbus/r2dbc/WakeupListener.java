@@ -1,5 +1,6 @@
 package io.fluxbus.r2dbc;
 
+import io.fluxbus.spi.EngineEvents;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
@@ -11,11 +12,11 @@ import reactor.core.scheduler.Scheduler;
 import reactor.util.retry.Retry;
 
 /**
- * LISTENs on the schema's channel on a dedicated, unpooled connection and wakes the tailer on every notification.
- * Notifications are hints: the subscription to the driver's notification stream is made before {@code LISTEN} (a
- * notification with no subscriber is discarded) and buffers only the latest (a full driver sink would terminate the
- * stream for the connection's life, research §3.4). When the connection fails or closes it reconnects with backoff,
- * re-LISTENs and wakes the tailer at once, because notifications sent meanwhile are lost.
+ * LISTENs on the schema's channel on a dedicated, unpooled connection and wakes the bus's readers on every
+ * notification. Notifications are hints: the subscription to the driver's notification stream is made before
+ * {@code LISTEN} (a notification with no subscriber is discarded) and buffers only the latest (a full driver sink
+ * would terminate the stream for the connection's life, research §3.4). When the connection fails or closes it
+ * reconnects with backoff, re-LISTENs and wakes the readers at once, because notifications sent meanwhile are lost.
  */
 final class WakeupListener {
 
@@ -38,7 +39,8 @@ final class WakeupListener {
   Disposable start() {
     return Flux.usingWhen(direct.create(), this::listen, Connection::close, (c, error) -> c.close(),
             Connection::close)
-        .doOnError(error -> engineEvents.disconnected("listening on '" + schema.channel + "'", error))
+        .doOnError(error -> engineEvents.disconnected("listening on '" + schema.channel + "'",
+            PostgresSession.describe(error) + "; reconnecting, then reading what was missed"))
         .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(50)).maxBackoff(Duration.ofSeconds(5))
             .transientErrors(true).scheduler(scheduler))
         .repeat()

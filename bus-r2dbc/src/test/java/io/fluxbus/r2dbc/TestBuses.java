@@ -17,7 +17,7 @@ final class TestBuses {
   private TestBuses() {}
 
   /** A bus on {@code schema}, its own pool, as if in its own process. */
-  static PostgresEventBus.Builder bus(String schema, Duration pollInterval) {
+  static PostgresEventBusBuilder bus(String schema, Duration pollInterval) {
     return PostgresEventBus.builder(PostgresTestServer.url()).schema(schema).pollInterval(pollInterval)
         .poolMaxSize(4).drainTimeout(Duration.ofSeconds(2));
   }
@@ -39,7 +39,7 @@ final class TestBuses {
    * below the horizon before the call has then been considered.
    */
   static void awaitFullPass(PostgresEventBus bus) {
-    LogTailer tailer = bus.tailer();
+    LogReader tailer = bus.tailer();
     long begun = tailer.passesStarted();
     tailer.wake();
     await().atMost(WAIT).pollInterval(Duration.ofMillis(5)).until(() -> tailer.passesEnded() > begun);

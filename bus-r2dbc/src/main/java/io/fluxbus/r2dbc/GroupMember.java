@@ -1,0 +1,252 @@
+package io.fluxbus.r2dbc;
+
+import io.fluxbus.Event;
+import io.fluxbus.StartPosition;
+import io.fluxbus.spi.Delivery;
+import io.fluxbus.spi.LogConsumer;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/**
+ * This bus's member of a durable consumer group (a group name on a pattern): members on every bus of the schema
+ * share the group's partitions through leases on the database clock ({@code group_leases}, fair share by live
+ * members), so a partition has one owner at a time and each event goes to one member.
+ *
+ * <p>A pass rebalances (when it holds nothing, when asked to, or at most every {@link
+ * PostgresSettings#rebalanceInterval()}), then reads batches from the cursors of the partitions it owns and hands
+ * them to the {@link LogConsumer} in per-key {@link Lanes}. Once a batch is settled it acknowledges it
+ * ({@link AckBatch}): each partition's cursor moves past the longest settled prefix, guarded by owner and fence, and
+ * the dead letters of that prefix are appended in the same statement. A heartbeat renews the leases every third of
+ * the lease while a batch is in hand. A member that dies stops renewing; after its lease another member continues
+ * from the last acknowledged row, so what it had in hand is delivered again (at-least-once). Disposing finishes the
+ * batch in hand, then releases the leases (so another member, or this bus restarted, continues at once).
+ */
+final class GroupMember implements Disposable {
+
+  private static final AtomicLong MEMBERS = new AtomicLong();
+  private static final int RENEW = 0;
+  private static final int REBALANCE = 1;
+  private static final int LEAVE = 2;
+
+  private final PostgresSession session;
+  private final LogConsumer consumer;
+  private final String group;
+  private final String pattern;
+  private final String member;
+  private final String component;
+  private final PassLoop loop;
+  private final Sinks.Empty<Void> left = Sinks.empty();
+  private volatile Set<Integer> owned = Set.of();
+  private volatile boolean rebalanceNow = true;
+  private volatile boolean halted;
+  private volatile Disposable heartbeat;
+  private long lastRebalance;
+
+  private GroupMember(PostgresSession session, LogConsumer consumer) {
+    this.session = session;
+    this.consumer = consumer;
+    this.group = consumer.group().orElseThrow();
+    this.pattern = consumer.pattern().value();
+    this.member = session.origin() + "#" + MEMBERS.incrementAndGet();
+    this.component = "group '" + group + "' on '" + pattern + "'";
+    this.loop = new PassLoop(this::pass, session.settings().pollInterval(), session.timers());
+  }
+
+  /**
+   * Creates the group's partitions at its {@code startFrom} if it is new (an existing group keeps its cursors), then
+   * starts competing for partitions and reading.
+   */
+  static Mono<GroupMember> start(PostgresSession session, LogConsumer consumer) {
+    GroupMember started = new GroupMember(session, consumer);
+    StartPosition from = consumer.options().startFrom();
+    return session.database().update(c -> bindPosition(c.createStatement(session.groups().create(from))
+            .bind(0, started.group).bind(1, started.pattern), from))
+        .then(Mono.fromCallable(() -> {
+          started.run();
+          return started;
+        }));
+  }
+
+  /** Binds the time of an {@code at(time)} position as {@code $3}. */
+  static io.r2dbc.spi.Statement bindPosition(io.r2dbc.spi.Statement statement, StartPosition position) {
+    return position instanceof StartPosition.At at
+        ? statement.bind(2, OffsetDateTime.ofInstant(at.time(), ZoneOffset.UTC)) : statement;
+  }
+
+  private void run() {
+    loop.start(true);
+    var every = session.settings().groupLease().dividedBy(3);
+    heartbeat = Flux.interval(every, every, session.timers())
+        .onBackpressureDrop()
+        .concatMap(tick -> leases(RENEW).onErrorResume(error -> Mono.empty()), 1)
+        .subscribe();
+    loop.ended().then(Mono.defer(this::leave)).subscribe(null, error -> left.tryEmitEmpty(), left::tryEmitEmpty);
+  }
+
+  /** The group and pattern this member serves. */
+  boolean serves(String group, String pattern) {
+    return this.group.equals(group) && this.pattern.equals(pattern);
+  }
+
+  /** Asks for a pass soon (the log grew, or partitions were released). Any thread. */
+  void wake() {
+    loop.wake();
+  }
+
+  /** Asks for a rebalance in the next pass, and the pass soon (the group was reset). */
+  void rebalanceSoon() {
+    rebalanceNow = true;
+    loop.wake();
+  }
+
+  private Mono<Void> pass() {
+    long now = System.nanoTime();
+    boolean due = rebalanceNow || owned.isEmpty()
+        || now - lastRebalance >= session.settings().rebalanceInterval().toNanos();
+    Mono<Void> rebalanced = due ? leases(REBALANCE).doOnSuccess(held -> {
+      lastRebalance = now;
+      rebalanceNow = false;
+    }).then() : Mono.empty();
+    return rebalanced
+        .then(Mono.defer(() -> owned.isEmpty() ? Mono.<Void>empty()
+            : batch().expand(full -> full && !loop.isDisposed() ? batch() : Mono.empty()).then()))
+        .doOnSuccess(done -> session.events().connected(component))
+        .onErrorResume(error -> {
+          rebalanceNow = true;
+          session.events().disconnected(component, PostgresSession.describe(error)
+              + "; reading again from the last acknowledged event");
+          return Mono.empty();
+        });
+  }
+
+  /** Calls {@code group_leases}; the partitions this member holds afterwards replace {@link #owned}. */
+  private Mono<Set<Integer>> leases(int mode) {
+    if (halted) {
+      return Mono.empty();
+    }
+    return session.database().withConnectionMany(c -> Flux.from(c.createStatement(session.groups().leases)
+                .bind(0, group).bind(1, pattern).bind(2, member)
+                .bind(3, (double) session.settings().groupLease().toMillis()).bind(4, mode).execute())
+            .flatMap(result -> result.map((row, meta) -> row.get("held_partition", Integer.class))))
+        .collect(TreeSet<Integer>::new, Set::add)
+        .map(held -> {
+          Set<Integer> now = Set.copyOf(held);
+          owned = now;
+          return now;
+        });
+  }
+
+  /** Reads, settles and acknowledges one batch; emits whether a partition filled its share (more may follow). */
+  private Mono<Boolean> batch() {
+    int limit = session.settings().batchSize();
+    return read(limit).flatMap(rows -> {
+      if (rows.isEmpty()) {
+        return Mono.just(false);
+      }
+      List<BatchItem> items = rows.stream()
+          .map(row -> BatchItem.of(row, consumer.pattern(), session.codec())).toList();
+      return Lanes.settle(items, BatchItem::lane, this::settle, Math.max(1, consumer.concurrency()))
+          .flatMap(outcomes -> acknowledge(new AckBatch(items, outcomes)))
+          .thenReturn(AckBatch.anyPartitionFull(rows, limit));
+    });
+  }
+
+  private Mono<List<LogRow>> read(int limit) {
+    return session.database().withConnectionMany(c -> Flux.from(c.createStatement(session.groups().read)
+                .bind(0, group).bind(1, pattern).bind(2, member).bind(3, limit).execute())
+            .flatMap(result -> result.map((row, meta) -> new LogRow(
+                new LogCursor(row.get("tx", String.class), row.get("position", Long.class)),
+                row.get("partition_no", Integer.class), row.get("fence", Long.class), null,
+                row.get("topic", String.class), Boolean.TRUE.equals(row.get("before_start", Boolean.class)),
+                row.get("cloud_event", String.class)))))
+        .collectList();
+  }
+
+  private Mono<AckBatch.Outcome> settle(BatchItem item) {
+    if (item.passedBy()) {
+      return Mono.just(AckBatch.Outcome.PASSED);
+    }
+    if (item.event() == null) {
+      session.events().dropped(null, item.where() + " is not a readable event for " + component + ": "
+          + item.problem() + "; kept as a dead letter");
+      return Mono.just(AckBatch.Outcome.letter(item.undecodableLetter(Map.of("dlqgroup", group)), null));
+    }
+    Event<Object> event = item.event();
+    return consumer.deliver(event).map(outcome -> {
+      if (outcome instanceof Delivery.Failed failed) {
+        return failed.deadLetter().map(letter -> AckBatch.Outcome.letter(letter, event.id()))
+            .orElse(AckBatch.Outcome.PASSED);
+      }
+      return outcome == Delivery.Handled.INSTANCE ? AckBatch.Outcome.PASSED : AckBatch.Outcome.RETURNED;
+    });
+  }
+
+  private Mono<Void> acknowledge(AckBatch batch) {
+    if (halted || batch.isEmpty()) {
+      return Mono.empty();
+    }
+    return batch.execute(session, group, pattern, member)
+        .doOnNext(acked -> {
+          if (!acked.containsAll(batch.partitions())) {
+            // a reset or another member took a partition over: it reads from the cursor it knows
+            rebalanceNow = true;
+          }
+          batch.reportLetters(consumer, acked);
+        })
+        .then();
+  }
+
+  /** Leaves the group: releases this member's partitions and membership (nothing after {@link #halt()}). */
+  Mono<Void> leave() {
+    Disposable beat = heartbeat;
+    if (beat != null) {
+      beat.dispose();
+    }
+    if (halted) {
+      return Mono.empty();
+    }
+    return leases(LEAVE).onErrorResume(error -> Mono.empty()).then(Mono.fromRunnable(() -> owned = Set.of()));
+  }
+
+  /** Who it is, what it holds, and how many passes began and ended: for diagnosing tests. */
+  @Override
+  public String toString() {
+    return "GroupMember{" + member + " of " + component + ", owns " + owned + ", passes " + loop.passesStarted()
+        + "/" + loop.passesEnded() + (halted ? ", halted" : "") + (loop.isDisposed() ? ", disposed" : "") + "}";
+  }
+
+  /** Completes once the member has left: its last pass ended and its partitions are released. */
+  Mono<Void> ended() {
+    return left.asMono();
+  }
+
+  /** Stops where it is, as if its process died: no acknowledging, no renewing, no releasing. */
+  void halt() {
+    halted = true;
+    Disposable beat = heartbeat;
+    if (beat != null) {
+      beat.dispose();
+    }
+    loop.dispose();
+  }
+
+  /** Stops after the batch in hand is settled and acknowledged, then leaves. */
+  @Override
+  public void dispose() {
+    loop.dispose();
+  }
+
+  @Override
+  public boolean isDisposed() {
+    return loop.isDisposed();
+  }
+}

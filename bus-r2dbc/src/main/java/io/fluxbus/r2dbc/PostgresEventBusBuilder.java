@@ -1,0 +1,194 @@
+package io.fluxbus.r2dbc;
+
+import io.fluxbus.BusMetrics;
+import io.fluxbus.DeliveryMode;
+import io.fluxbus.codec.EventCodec;
+import io.fluxbus.spi.EngineSettings;
+import io.fluxbus.spi.LocalSettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Configures a {@link PostgresEventBus}. Not thread-safe; each {@link #build()} makes a new bus. The password is
+ * kept only to connect: never printed.
+ */
+public final class PostgresEventBusBuilder {
+
+  private final String url;
+  private final LocalSettings.Builder local = LocalSettings.builder(PostgresEventBus.TYPE);
+  private String user;
+  private CharSequence password;
+  private String sslMode;
+  private String schema = "fluxbus";
+  private int partitions = 1;
+  private int poolInitialSize = 1;
+  private int poolMaxSize = 10;
+  private Duration pollInterval = Duration.ofMillis(500);
+  private int batchSize = 256;
+  private Duration groupLease = Duration.ofSeconds(30);
+  private Duration retention;
+  private EventCodec codec = EventCodec.json();
+  private MeterRegistry meterRegistry;
+
+  PostgresEventBusBuilder(String url) {
+    this.url = Objects.requireNonNull(url, "url must not be null");
+  }
+
+  /** Reads the keys every engine's local delivery shares (see {@link LocalSettings.Builder#read}). */
+  PostgresEventBusBuilder readLocal(EngineSettings settings) {
+    local.read(settings);
+    return this;
+  }
+
+  /** The user, overriding the URL's. */
+  public PostgresEventBusBuilder user(String user) {
+    this.user = Objects.requireNonNull(user, "user must not be null");
+    return this;
+  }
+
+  /** The password, overriding the URL's; never printed. */
+  public PostgresEventBusBuilder password(CharSequence password) {
+    this.password = Objects.requireNonNull(password, "password must not be null");
+    return this;
+  }
+
+  /** {@code disable}, {@code allow}, {@code prefer}, {@code require}, {@code verify-ca} or {@code verify-full}. */
+  public PostgresEventBusBuilder sslMode(String sslMode) {
+    this.sslMode = Objects.requireNonNull(sslMode, "sslMode must not be null");
+    return this;
+  }
+
+  /** The schema holding the log ({@code fluxbus}); lowercase letters, digits and '_', at most 48 characters. */
+  public PostgresEventBusBuilder schema(String schema) {
+    this.schema = LogSchema.requireIdentifier(schema);
+    return this;
+  }
+
+  /**
+   * Partitions of the log (1, at most 1024): events with one key (keyless: one topic) share a partition and keep
+   * their order; a group's members share the partitions out, so more partitions let more members work at once.
+   * Fixed when the schema is created: every bus of a schema must use the same count.
+   */
+  public PostgresEventBusBuilder partitions(int partitions) {
+    this.partitions = partitions;
+    return this;
+  }
+
+  /** Connections the pool opens first (1). */
+  public PostgresEventBusBuilder poolInitialSize(int poolInitialSize) {
+    this.poolInitialSize = poolInitialSize;
+    return this;
+  }
+
+  /** The most pooled connections (10); the LISTEN connection is extra. */
+  public PostgresEventBusBuilder poolMaxSize(int poolMaxSize) {
+    this.poolMaxSize = poolMaxSize;
+    return this;
+  }
+
+  /**
+   * How often readers poll when no wake-up arrives (500 ms): the most a lost NOTIFY delays delivery, and how late
+   * another bus's delayed event may be appended.
+   */
+  public PostgresEventBusBuilder pollInterval(Duration pollInterval) {
+    this.pollInterval = Objects.requireNonNull(pollInterval, "pollInterval must not be null");
+    return this;
+  }
+
+  /** Rows read per query (256); for groups, per partition. */
+  public PostgresEventBusBuilder batchSize(int batchSize) {
+    this.batchSize = batchSize;
+    return this;
+  }
+
+  /**
+   * A group member's lease on its partitions (30 s, at least 100 ms), renewed every third of it: after a member
+   * dies, what it had in hand is delivered to another member within this time.
+   */
+  public PostgresEventBusBuilder groupLease(Duration groupLease) {
+    this.groupLease = Objects.requireNonNull(groupLease, "groupLease must not be null");
+    return this;
+  }
+
+  /**
+   * Deletes events older than {@code retention} (none by default: the log is kept). An event is deleted only once
+   * every durable group has passed it.
+   */
+  public PostgresEventBusBuilder retention(Duration retention) {
+    this.retention = Objects.requireNonNull(retention, "retention must not be null");
+    return this;
+  }
+
+  /** The engine name for the {@code engine} metric tag and lifecycle events; {@code postgres} by default. */
+  public PostgresEventBusBuilder name(String name) {
+    local.engine(name);
+    return this;
+  }
+
+  /** Default buffer of async subscriptions (256). */
+  public PostgresEventBusBuilder bufferSize(int bufferSize) {
+    local.bufferSize(bufferSize);
+    return this;
+  }
+
+  /** Threads running async subscriptions and group members (one per core). */
+  public PostgresEventBusBuilder workers(int workers) {
+    local.workers(workers);
+    return this;
+  }
+
+  /** Default delivery mode when a local buffer is full (drop). */
+  public PostgresEventBusBuilder deliveryMode(DeliveryMode deliveryMode) {
+    local.deliveryMode(deliveryMode);
+    return this;
+  }
+
+  /** The longest a {@code block} fan-out waits before dropping; no limit by default. */
+  public PostgresEventBusBuilder publishBlockTimeout(Duration publishBlockTimeout) {
+    local.publishBlockTimeout(publishBlockTimeout);
+    return this;
+  }
+
+  /** How long {@code stop()} lets handlers finish and buffers drain (5 s). */
+  public PostgresEventBusBuilder drainTimeout(Duration drainTimeout) {
+    local.drainTimeout(drainTimeout);
+    return this;
+  }
+
+  /** The CloudEvents source stamped on events published without one ({@code fluxbus}). */
+  public PostgresEventBusBuilder source(String source) {
+    local.source(source);
+    return this;
+  }
+
+  /** The codec for stored events ({@link EventCodec#json()}). */
+  public PostgresEventBusBuilder codec(EventCodec codec) {
+    this.codec = Objects.requireNonNull(codec, "codec must not be null");
+    return this;
+  }
+
+  /** A registry to bind the bus's meters to at build time. */
+  public PostgresEventBusBuilder meterRegistry(MeterRegistry meterRegistry) {
+    this.meterRegistry = meterRegistry;
+    return this;
+  }
+
+  /**
+   * Creates the bus, not yet started (no connection is made here).
+   *
+   * @throws io.fluxbus.ConfigException if the URL is not an r2dbc PostgreSQL URL (its password masked)
+   * @throws IllegalArgumentException naming the setting, if a size or partition count is out of range or a
+   *     duration is not positive
+   */
+  public PostgresEventBus build() {
+    PostgresSettings settings = new PostgresSettings(local.build(),
+        ServerAddress.of(url, user, password, sslMode), new LogSchema(schema), partitions, pollInterval,
+        batchSize, poolInitialSize, poolMaxSize, groupLease, retention, codec);
+    PostgresEventBus bus = new PostgresEventBus(settings);
+    if (meterRegistry != null) {
+      BusMetrics.bind(bus, meterRegistry);
+    }
+    return bus;
+  }
+}
