@@ -31,14 +31,18 @@ final class LogReader implements Disposable {
   private final String component;
   private final BatchHandler handler;
   private final String snapshot;
+  /** Rows appended by this origin are read without their event, or null to read every event. */
+  private final String skippedOrigin;
   private final OffsetDateTime startTime;
   private final PassLoop loop;
   private volatile LogCursor cursor;
 
-  LogReader(PostgresSession session, String component, ReadStart start, BatchHandler handler) {
+  LogReader(PostgresSession session, String component, ReadStart start, String skippedOrigin,
+            BatchHandler handler) {
     this.session = session;
     this.component = component;
     this.handler = handler;
+    this.skippedOrigin = skippedOrigin;
     this.cursor = start.cursor();
     this.snapshot = start.snapshot();
     Instant time = start.time();
@@ -117,6 +121,7 @@ final class LogReader implements Disposable {
           var statement = c.createStatement(sql.readAfter).bind(0, from.tx()).bind(1, from.position()).bind(2, limit);
           LogDatabase.bindNullable(statement, 3, snapshot, String.class);
           LogDatabase.bindNullable(statement, 4, startTime, OffsetDateTime.class);
+          LogDatabase.bindNullable(statement, 5, skippedOrigin, String.class);
           return Flux.from(statement.execute()).flatMap(result -> result.map((row, meta) -> new LogRow(
               new LogCursor(row.get("tx", String.class), row.get("position", Long.class)),
               row.get("partition_no", Integer.class), -1, row.get("origin", String.class),

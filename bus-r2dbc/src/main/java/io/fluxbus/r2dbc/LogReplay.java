@@ -33,7 +33,7 @@ final class LogReplay implements Disposable {
   static Mono<LogReplay> start(PostgresSession session, LogConsumer consumer) {
     LogReplay replay = new LogReplay(session, consumer);
     return startOf(session, consumer.options().startFrom()).map(start -> {
-      replay.reader = new LogReader(session, replay.component, start, replay::handle).start(true);
+      replay.reader = new LogReader(session, replay.component, start, null, replay::handle).start(true);
       return replay;
     });
   }

@@ -39,11 +39,12 @@ final class LogStatements {
         + ", u.cloud_event::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) "
         + "WITH ORDINALITY AS u(event_id, topic, event_key, origin, cloud_event, n) ORDER BY u.n";
     // rows visible in the reader's start snapshot and appended before its start time were committed before the
-    // reader started: it passes them by (before_start) without handing them on
+    // reader started: it passes them by (before_start) without handing them on; rows of origin $6 come without
+    // their event, which that reader does not need (the tail of the bus that appended them)
     this.readAfter = "SELECT e.tx_id::text AS tx, e.position, e.partition_no, e.origin, e.topic, "
         + "coalesce(pg_visible_in_snapshot(e.tx_id, $4::text::pg_snapshot) "
         + "AND e.appended_at < coalesce($5::timestamptz, 'infinity'), false) AS before_start, "
-        + "e.cloud_event::text AS cloud_event FROM " + log + " e "
+        + "CASE WHEN e.origin = $6 THEN NULL ELSE e.cloud_event::text END AS cloud_event FROM " + log + " e "
         + "WHERE (e.tx_id, e.position) > ($1::text::xid8, $2) AND " + BELOW_HORIZON
         + " ORDER BY e.tx_id, e.position LIMIT $3";
     // the head below the horizon, and the snapshot that tells rows committed by now from those still to come

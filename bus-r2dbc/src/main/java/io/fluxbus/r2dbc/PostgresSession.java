@@ -100,7 +100,8 @@ final class PostgresSession {
   private Mono<Void> connect() {
     return new SchemaMigrator(settings.schema(), log).migrate(database)
         .then(LogReplay.startOf(this, StartPosition.latest()))
-        .doOnNext(head -> tail = new LogReader(this, "reading the log", head, new LocalFanOut(this)::handle)
+        .doOnNext(head -> tail = new LogReader(this, "reading the log", head, origin,
+            new LocalFanOut(this)::handle)
             // nothing is past the head yet: the first wake-up or poll reads
             .start(false))
         .then(Mono.fromRunnable(() -> {

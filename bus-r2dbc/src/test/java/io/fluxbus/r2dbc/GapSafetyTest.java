@@ -5,13 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fluxbus.Event;
+import io.fluxbus.StartPosition;
+import io.fluxbus.SubscribeOptions;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.pool.ConnectionPoolConfiguration;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactories;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -114,6 +118,49 @@ class GapSafetyTest {
           .containsExactlyInAnyOrderElementsOf(published);
     } finally {
       callers.disposeLater().block(WAIT);
+    }
+  }
+
+  @Test
+  @DisplayName("a group and a replay over four partitions, with transactions committing in random order: each gets "
+      + "every event exactly once")
+  void groupsAndReplaysOverPartitionsLoseNothing() {
+    String partitioned = PostgresTestServer.freshSchema("gap4");
+    PostgresEventBus appender = TestBuses.started(TestBuses.bus(partitioned, Duration.ofMillis(100))
+        .name("appender").partitions(4).build());
+    PostgresEventBus consumer = TestBuses.started(TestBuses.bus(partitioned, Duration.ofMillis(100))
+        .name("consumer").partitions(4).workers(2).build());
+    Map<String, Integer> grouped = new ConcurrentHashMap<>();
+    Map<String, Integer> replayed = new ConcurrentHashMap<>();
+    ConnectionPool callers = new ConnectionPool(ConnectionPoolConfiguration
+        .builder(ConnectionFactories.get(PostgresTestServer.url())).maxSize(16).build());
+    try {
+      consumer.subscribe("gap.#", SubscribeOptions.defaults().group("all").async(true).concurrency(4),
+          event -> Mono.fromRunnable(() -> grouped.merge(event.id(), 1, Integer::sum))).block(WAIT);
+      Flux<String> inTransactions = Flux.range(0, 160).flatMap(i -> Mono.usingWhen(callers.create(),
+          c -> Mono.from(c.beginTransaction())
+              .then(appender.publish(c, Event.builder("gap.tx", (Object) i).key("k" + i % 7).build()))
+              .delayElement(Duration.ofMillis(ThreadLocalRandom.current().nextInt(30)))
+              .flatMap(stored -> Mono.from(c.commitTransaction()).thenReturn(stored.id())),
+          Connection::close), 16);
+      Flux<String> direct = Flux.range(0, 160).flatMap(i -> appender.publish("gap.direct", i)
+          .map(result -> result.eventId()), 8);
+      // the replay starts while transactions are open, in the middle of the run
+      Mono<Void> replay = Mono.delay(Duration.ofMillis(50)).then(consumer.subscribe("gap.#",
+          SubscribeOptions.defaults().startFrom(StartPosition.earliest()),
+          event -> Mono.fromRunnable(() -> replayed.merge(event.id(), 1, Integer::sum))).then());
+
+      Set<String> published = Flux.merge(inTransactions, direct).collect(Collectors.toSet())
+          .zipWith(replay.thenReturn(true), (ids, started) -> ids).block(WAIT);
+
+      await().atMost(WAIT).until(() -> grouped.size() >= published.size() && replayed.size() >= published.size());
+      TestBuses.awaitFullPass(consumer);
+      assertThat(grouped).containsOnlyKeys(published).allSatisfy((id, times) -> assertThat(times).isEqualTo(1));
+      assertThat(replayed).containsOnlyKeys(published).allSatisfy((id, times) -> assertThat(times).isEqualTo(1));
+    } finally {
+      callers.disposeLater().block(WAIT);
+      TestBuses.stop(appender, consumer);
+      PostgresTestServer.dropSchema(partitioned);
     }
   }
 

@@ -139,6 +139,35 @@ class GroupsAcrossBusesTest {
   }
 
   @Test
+  @DisplayName("a bus that stops releases its partitions: another bus continues at once, long before the lease ends")
+  void aStoppedBusReleasesItsPartitions() {
+    PostgresEventBus leaving = TestBuses.started(TestBuses.bus(schema, Duration.ofMillis(100)).name("leaving")
+        .partitions(2).groupLease(Duration.ofMinutes(5)).build());
+    buses.add(leaving);
+    Queue<Object> handled = new ConcurrentLinkedQueue<>();
+    leaving.subscribe("order.placed", SubscribeOptions.defaults().group("billing"),
+        event -> Mono.fromRunnable(() -> handled.add(event.payload()))).block(WAIT);
+    leaving.publish("order.placed", "before").block(WAIT);
+    await().atMost(WAIT).until(() -> handled.contains("before"));
+
+    leaving.stop().block(WAIT);
+
+    assertThat(PostgresTestServer.query("SELECT count(*) FROM \"" + schema + "\".group_partition WHERE owner IS "
+        + "NOT NULL")).as("partitions still owned").containsExactly("0");
+    assertThat(PostgresTestServer.query("SELECT count(*) FROM \"" + schema + "\".group_member"))
+        .as("members left").containsExactly("0");
+    PostgresEventBus staying = TestBuses.started(TestBuses.bus(schema, Duration.ofMillis(100)).name("staying")
+        .partitions(2).groupLease(Duration.ofMinutes(5)).build());
+    buses.add(staying);
+    staying.subscribe("order.placed", SubscribeOptions.defaults().group("billing"),
+        event -> Mono.fromRunnable(() -> handled.add(event.payload()))).block(WAIT);
+    staying.publish("order.placed", "after").block(WAIT);
+    // the wait is far shorter than the five-minute lease: only a released partition can be taken this soon
+    await().atMost(WAIT).until(() -> handled.contains("after"));
+    assertThat(handled).containsExactly("before", "after");
+  }
+
+  @Test
   @DisplayName("an event that always fails goes to <topic>.dlq with the error after maxAttempts, while others flow")
   void aPoisonEventIsDeadLetteredWhileOthersFlow() {
     PostgresEventBus consumer = started("consumer", 2);

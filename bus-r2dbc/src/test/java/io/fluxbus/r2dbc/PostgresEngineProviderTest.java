@@ -11,8 +11,12 @@ import io.fluxbus.spi.EngineProvider;
 import io.fluxbus.spi.EngineSettings;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import reactor.test.StepVerifier;
 
 /** Configuration of the {@code postgres} engine type, and what it reveals of its credentials (nothing). */
@@ -30,13 +34,47 @@ class PostgresEngineProviderTest {
     EventBus bus = provider().create(EngineSettings.of("durable", "orders-service", Map.ofEntries(
         Map.entry("url", "r2dbc:postgresql://app@db.example:5433/orders"), Map.entry("password", "s3cret"),
         Map.entry("sslMode", "require"), Map.entry("schema", "orders_bus"), Map.entry("poolInitialSize", 2),
-        Map.entry("poolMaxSize", 8), Map.entry("pollInterval", "250ms"), Map.entry("batchSize", 100), Map.entry("retention", "7d"),
-        Map.entry("bufferSize", 64), Map.entry("workers", 2), Map.entry("deliveryMode", "timeout"),
-        Map.entry("publishBlockTimeout", "100ms"), Map.entry("drainTimeout", "2s"))));
+        Map.entry("poolMaxSize", 8), Map.entry("pollInterval", "250ms"), Map.entry("batchSize", 100),
+        Map.entry("retention", "7d"), Map.entry("partitions", 8), Map.entry("groupLease", "10s"),
+        Map.entry("source", "billing-service"), Map.entry("bufferSize", 64), Map.entry("workers", 2),
+        Map.entry("deliveryMode", "timeout"), Map.entry("publishBlockTimeout", "100ms"),
+        Map.entry("drainTimeout", "2s"))));
 
     assertThat(bus).isInstanceOf(PostgresEventBus.class);
     assertThat(((PostgresEventBus) bus).schema()).isEqualTo("orders_bus");
-    assertThat(bus.toString()).contains("db.example:5433/orders").doesNotContain("s3cret");
+    assertThat(bus.toString()).contains("db.example:5433/orders").contains("partitions=8").doesNotContain("s3cret");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("impossibleCombinations")
+  @DisplayName("a value the engine cannot work with is a ConfigException naming the key and what is allowed")
+  void impossibleValuesNameTheirKey(String key, Map<String, Object> config, String allowed) {
+    Map<String, Object> withUrl = new java.util.HashMap<>(config);
+    withUrl.put("url", "r2dbc:postgresql://app:s3cret@localhost/db");
+
+    assertThatThrownBy(() -> provider().create(EngineSettings.of("durable", null, withUrl)))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'" + key + "'").hasMessageContaining(allowed)
+        .hasMessageNotContaining("s3cret");
+  }
+
+  static Stream<Arguments> impossibleCombinations() {
+    return Stream.of(
+        Arguments.of("poolInitialSize", Map.of("poolInitialSize", 8, "poolMaxSize", 4), "must not exceed poolMaxSize"),
+        Arguments.of("partitions", Map.of("partitions", 2048), "between 1 and 1024"),
+        Arguments.of("groupLease", Map.of("groupLease", "50ms"), "at least 100ms"),
+        Arguments.of("retention", Map.of("retention", "1s", "pollInterval", "2s"), "longer than pollInterval"),
+        Arguments.of("sslMode", Map.of("sslMode", "sometimes"), "verify-full"));
+  }
+
+  @Test
+  @DisplayName("a missing url, or one of another driver, is a ConfigException naming key 'url', without the password")
+  void urlIsRequiredAndMustBePostgres() {
+    assertThatThrownBy(() -> provider().create(EngineSettings.of("durable", null, Map.of("schema", "x"))))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'url'").hasMessageContaining("r2dbc:postgresql://");
+    assertThatThrownBy(() -> provider().create(EngineSettings.of("durable", null,
+        Map.of("url", "r2dbc:mysql://app:s3cret@localhost/db"))))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'url'").hasMessageContaining("mysql")
+        .hasMessageNotContaining("s3cret");
   }
 
   @Test

@@ -4,6 +4,7 @@ import static io.fluxbus.r2dbc.TestBuses.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fluxbus.ConfigException;
 import io.fluxbus.Event;
 import java.time.Duration;
 import java.util.List;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
 
 /** Buses on separate pools share one schema as separate processes would. */
 @DisplayName("Buses on separate pools act as separate processes")
@@ -39,6 +41,22 @@ class TwoProcessesTest {
     } finally {
       TestBuses.stop(buses.toArray(PostgresEventBus[]::new));
       PostgresTestServer.dropSchema(fresh);
+    }
+  }
+
+  @Test
+  @DisplayName("a bus configured with another partition count than its schema's refuses to start, naming both")
+  void busesOfASchemaMustAgreeOnPartitions() {
+    PostgresEventBus first = TestBuses.started(TestBuses.bus(SCHEMA, Duration.ofSeconds(1)).name("one").build());
+    PostgresEventBus other = TestBuses.bus(SCHEMA, Duration.ofSeconds(1)).name("eight").partitions(8).build();
+    try {
+      StepVerifier.create(other.start())
+          .expectErrorSatisfies(error -> assertThat(error).isInstanceOf(ConfigException.class)
+              .hasMessageContaining("partitions 8").hasMessageContaining("the 1 that schema '" + SCHEMA + "'"))
+          .verify(WAIT);
+      assertThat(other.toString()).contains("state=stopped");
+    } finally {
+      TestBuses.stop(first, other);
     }
   }
 
