@@ -38,6 +38,12 @@ final class LogSchema {
   final String recordVersion;
   /** Wakes every bus LISTENing on the schema's channel ({@code $1}); sent at commit. */
   final String notify = "SELECT pg_notify($1, '')";
+  /**
+   * {@link #notify} in a transaction of its own that commits without waiting for the WAL flush: a NOTIFY gives its
+   * transaction an xid, so a durable commit would cost a flush per wake-up, and a wake-up lost in a crash only
+   * delays readers until their next poll.
+   */
+  final String notifyWithoutFlush = "SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, '')";
 
   /**
    * The migrations in order; migration {@code i} (1-based) is {@code migrations.get(i - 1)}. Append only: a

@@ -10,8 +10,10 @@ import reactor.core.publisher.Mono;
 /**
  * Tells other processes that the log grew, coalesced: at most one {@code pg_notify} of this bus is in flight, and
  * every request made meanwhile is folded into one more. NOTIFY takes a cluster-wide lock at commit, so one NOTIFY
- * per append would serialise all appends (research §3.4); this keeps appends free of it. A lost or failed NOTIFY
- * only delays other processes until their next poll. Thread-safe, lock-free.
+ * per append would serialise all appends (research §3.4); this keeps appends free of it. Its transaction commits
+ * without waiting for the WAL flush ({@link LogSchema#notifyWithoutFlush}), so that wake-ups do not double the
+ * flushes of a quiet publisher. A lost or failed NOTIFY only delays other processes until their next poll.
+ * Thread-safe, lock-free.
  */
 final class WakeupNotifier {
 
@@ -49,7 +51,7 @@ final class WakeupNotifier {
 
   private void send() {
     Mono.usingWhen(connections.create(),
-            c -> Flux.from(c.createStatement(schema.notify).bind(0, schema.channel).execute())
+            c -> Flux.from(c.createStatement(schema.notifyWithoutFlush).bind(0, schema.channel).execute())
                 .flatMap(Result::getRowsUpdated).then(),
             Connection::close)
         .subscribe(null, error -> sent(), this::sent);
