@@ -117,6 +117,11 @@ final class AckBatch {
         .map(Set::copyOf);
   }
 
+  /** Whether the acknowledgement appended any dead letter (one of a partition whose cursor moved). */
+  boolean appendedLetters(Set<Integer> acked) {
+    return letters.stream().anyMatch(letter -> acked.contains(letter.partition()));
+  }
+
   /** Reports each dead letter: appended with its acknowledgement, or not, because another member took over. */
   void reportLetters(LogConsumer consumer, Set<Integer> acked) {
     for (Letter letter : letters) {

@@ -64,7 +64,7 @@ final class DelayedEvents implements Disposable {
         .reduce(0L, Long::sum)
         .doOnNext(appended -> {
           if (appended > 0) {
-            session.appended();
+            session.appendedForAll();
           }
         })
         .doOnSuccess(done -> session.events().connected("delivering delayed events"))
@@ -73,6 +73,11 @@ final class DelayedEvents implements Disposable {
           return Mono.empty();
         })
         .then();
+  }
+
+  /** Completes once stopped: disposed, and the promotion in progress (if any) ended. */
+  Mono<Void> ended() {
+    return loop.ended();
   }
 
   /** Stops promoting after the promotion in progress. */

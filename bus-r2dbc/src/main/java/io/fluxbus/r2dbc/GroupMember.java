@@ -48,7 +48,7 @@ final class GroupMember implements Disposable {
   private volatile Set<Integer> owned = Set.of();
   private volatile boolean rebalanceNow = true;
   private volatile boolean halted;
-  private volatile Disposable heartbeat;
+  private final Sinks.Empty<Void> stopBeating = Sinks.empty();
   private long lastRebalance;
 
   private GroupMember(PostgresSession session, LogConsumer consumer) {
@@ -85,8 +85,10 @@ final class GroupMember implements Disposable {
   private void run() {
     loop.start(true);
     var every = session.settings().groupLease().dividedBy(3);
-    heartbeat = Flux.interval(every, every, session.timers())
+    // stopping ends the ticks, not a renewal in flight: a query is never cancelled midway
+    Flux.interval(every, every, session.timers())
         .onBackpressureDrop()
+        .takeUntilOther(stopBeating.asMono())
         .concatMap(tick -> leases(RENEW).onErrorResume(error -> Mono.empty()), 1)
         .subscribe();
     loop.ended().then(Mono.defer(this::leave)).subscribe(null, error -> left.tryEmitEmpty(), left::tryEmitEmpty);
@@ -200,6 +202,9 @@ final class GroupMember implements Disposable {
             // a reset or another member took a partition over: it reads from the cursor it knows
             rebalanceNow = true;
           }
+          if (batch.appendedLetters(acked)) {
+            session.appendedForAll();
+          }
           batch.reportLetters(consumer, acked);
         })
         .then();
@@ -207,10 +212,7 @@ final class GroupMember implements Disposable {
 
   /** Leaves the group: releases this member's partitions and membership (nothing after {@link #halt()}). */
   Mono<Void> leave() {
-    Disposable beat = heartbeat;
-    if (beat != null) {
-      beat.dispose();
-    }
+    stopBeating.tryEmitEmpty();
     if (halted) {
       return Mono.empty();
     }
@@ -232,10 +234,7 @@ final class GroupMember implements Disposable {
   /** Stops where it is, as if its process died: no acknowledging, no renewing, no releasing. */
   void halt() {
     halted = true;
-    Disposable beat = heartbeat;
-    if (beat != null) {
-      beat.dispose();
-    }
+    stopBeating.tryEmitEmpty();
     loop.dispose();
   }
 

@@ -83,8 +83,10 @@ final class LogReplay implements Disposable {
       if (outcome instanceof Delivery.Failed failed && failed.letter() != null) {
         Event<Object> letter = session.stamp(failed.letter());
         return session.append(letter, session.codec().encodeToString(letter), null)
-            .then(Mono.fromRunnable(() -> consumer.deadLettered(event.id(), "dead-lettered to '" + letter.topic()
-                + "'")))
+            .then(Mono.fromRunnable(() -> {
+              session.appendedForAll();
+              consumer.deadLettered(event.id(), "dead-lettered to '" + letter.topic() + "'");
+            }))
             .onErrorResume(error -> {
               consumer.deadLettered(event.id(), "not dead-lettered to '" + letter.topic() + "': "
                   + PostgresSession.describe(error));

@@ -1,8 +1,6 @@
 package io.fluxbus.r2dbc;
 
 import java.time.Duration;
-import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -24,20 +22,23 @@ final class LogRetention {
     this.retention = retention;
   }
 
-  /** Runs {@link #deleteExpired()} periodically on the session's scheduler until disposed. */
-  Disposable start() {
+  /**
+   * Runs {@link #deleteExpired()} periodically on the session's scheduler; disposing the result stops it after the
+   * deletion in progress (a query is never cancelled midway), and {@code ended} completes then.
+   */
+  PassLoop start() {
     Duration every = retention.dividedBy(4);
     Duration period = every.compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1)
         : every.isZero() ? Duration.ofMillis(1) : every;
-    return Flux.interval(period, period, session.timers())
-        .onBackpressureDrop()
-        .concatMap(tick -> deleteExpired()
-            .doOnSuccess(deleted -> session.events().connected("retention"))
-            .onErrorResume(error -> {
-              session.events().disconnected("retention", PostgresSession.describe(error));
-              return Mono.empty();
-            }), 1)
-        .subscribe();
+    PassLoop loop = new PassLoop(() -> deleteExpired()
+        .doOnSuccess(deleted -> session.events().connected("retention"))
+        .onErrorResume(error -> {
+          session.events().disconnected("retention", PostgresSession.describe(error));
+          return Mono.empty();
+        })
+        .then(), period, session.timers());
+    loop.start(false);
+    return loop;
   }
 
   /** Deletes every expired row that all groups have passed; emits how many. */

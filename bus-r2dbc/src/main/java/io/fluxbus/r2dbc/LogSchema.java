@@ -39,11 +39,12 @@ final class LogSchema {
   /** Wakes every bus LISTENing on the schema's channel ({@code $1}); sent at commit. */
   final String notify = "SELECT pg_notify($1, '')";
   /**
-   * {@link #notify} in a transaction of its own that commits without waiting for the WAL flush: a NOTIFY gives its
-   * transaction an xid, so a durable commit would cost a flush per wake-up, and a wake-up lost in a crash only
-   * delays readers until their next poll.
+   * Wakes the buses LISTENing on the channel ({@code $1}) but the one named in the payload ({@code $2}), in a
+   * transaction of its own that commits without waiting for the WAL flush: a NOTIFY gives its transaction an xid,
+   * so a durable commit would cost a flush per wake-up, and a wake-up lost in a crash only delays readers until
+   * their next poll.
    */
-  final String notifyWithoutFlush = "SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, '')";
+  final String notifyOthers = "SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, $2)";
 
   /**
    * The migrations in order; migration {@code i} (1-based) is {@code migrations.get(i - 1)}. Append only: a

@@ -32,7 +32,7 @@ final class LogStatements {
     this.partitions = partitions;
     String log = schema.log;
     this.append = "INSERT INTO " + log + " (event_id, topic, event_key, origin, partition_no, cloud_event) "
-        + "VALUES ($1, $2, $3, $4, " + partitionOf("$3", "$2") + ", $5::jsonb) RETURNING position";
+        + "VALUES ($1, $2, $3, $4, " + partitionOf("$3", "$2") + ", $5::jsonb)";
     // positions follow the arrays' order, so events of one publisher keep their order within a batch
     this.appendBatch = "INSERT INTO " + log + " (event_id, topic, event_key, origin, partition_no, cloud_event) "
         + "SELECT u.event_id, u.topic, u.event_key, u.origin, " + partitionOf("u.event_key", "u.topic")

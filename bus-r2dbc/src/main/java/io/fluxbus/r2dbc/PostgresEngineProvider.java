@@ -11,6 +11,7 @@ import java.util.List;
  * The {@code postgres} engine type for configuration files. Keys: {@code url} (required,
  * {@code r2dbc:postgresql://[user[:password]@]host[:port]/database}), {@code user}, {@code password}, {@code sslMode},
  * {@code schema} ({@code fluxbus}), {@code partitions} (1), {@code poolInitialSize} (1), {@code poolMaxSize} (10),
+ * {@code appendConnections} (2),
  * {@code pollInterval} (500ms), {@code batchSize} (256), {@code groupLease} (30s), {@code retention} (none),
  * {@code source} (overrides the configuration's top-level {@code source}), and the core's {@code bufferSize},
  * {@code workers}, {@code deliveryMode}, {@code publishBlockTimeout}, {@code drainTimeout}. Stateless and
@@ -62,6 +63,12 @@ public final class PostgresEngineProvider implements EngineProvider {
       throw settings.error("poolInitialSize", initial + " must not exceed poolMaxSize (" + max + ")");
     }
     builder.poolInitialSize(initial).poolMaxSize(max);
+    settings.positiveInt("appendConnections").ifPresent(appends -> {
+      if (appends > max) {
+        throw settings.error("appendConnections", appends + " must not exceed poolMaxSize (" + max + ")");
+      }
+      builder.appendConnections(appends);
+    });
     Duration pollInterval = settings.duration("pollInterval").orElse(Duration.ofMillis(500));
     builder.pollInterval(pollInterval);
     settings.positiveInt("batchSize").ifPresent(builder::batchSize);

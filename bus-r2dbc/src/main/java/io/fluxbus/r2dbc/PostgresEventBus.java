@@ -222,7 +222,7 @@ public final class PostgresEventBus extends ForwardingEventBus implements Durabl
           // subscribers get the event as every other bus reads it, on the session's thread
           .publishOn(current.timers())
           .then(Mono.defer(() -> {
-            current.appended();
+            current.published();
             return local.publish(settings.codec().decode(json));
           }))
           .doFinally(signal -> publishing.decrementAndGet());

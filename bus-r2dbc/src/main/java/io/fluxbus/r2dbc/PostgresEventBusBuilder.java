@@ -24,6 +24,8 @@ public final class PostgresEventBusBuilder {
   private int partitions = 1;
   private int poolInitialSize = 1;
   private int poolMaxSize = 10;
+  /** 0: two, or the whole pool when it is smaller. */
+  private int appendConnections;
   private Duration pollInterval = Duration.ofMillis(500);
   private int batchSize = 256;
   private Duration groupLease = Duration.ofSeconds(30);
@@ -84,6 +86,17 @@ public final class PostgresEventBusBuilder {
   /** The most pooled connections (10); the LISTEN connection is extra. */
   public PostgresEventBusBuilder poolMaxSize(int poolMaxSize) {
     this.poolMaxSize = poolMaxSize;
+    return this;
+  }
+
+  /**
+   * How many appends run at once (2, at most {@code poolMaxSize}). Concurrent publishes queue while an append runs and
+   * the next one inserts all of them in one statement and transaction, so a busy bus commits many events per WAL
+   * flush: fewer, fuller appends cost the database less CPU per event (on 2 vCPUs, 1 append at a time published
+   * twice as fast as 16); more overlap commits on machines with cores and disks to spare.
+   */
+  public PostgresEventBusBuilder appendConnections(int appendConnections) {
+    this.appendConnections = appendConnections;
     return this;
   }
 
@@ -182,9 +195,10 @@ public final class PostgresEventBusBuilder {
    *     duration is not positive
    */
   public PostgresEventBus build() {
+    int appends = appendConnections == 0 ? Math.min(2, poolMaxSize) : appendConnections;
     PostgresSettings settings = new PostgresSettings(local.build(),
         ServerAddress.of(url, user, password, sslMode), new LogSchema(schema), partitions, pollInterval,
-        batchSize, poolInitialSize, poolMaxSize, groupLease, retention, codec);
+        batchSize, poolInitialSize, poolMaxSize, appends, groupLease, retention, codec);
     PostgresEventBus bus = new PostgresEventBus(settings);
     if (meterRegistry != null) {
       BusMetrics.bind(bus, meterRegistry);

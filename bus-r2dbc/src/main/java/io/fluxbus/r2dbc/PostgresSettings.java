@@ -17,13 +17,14 @@ import java.util.Objects;
  * @param batchSize rows read per query (per partition for groups)
  * @param poolInitialSize connections the pool opens first
  * @param poolMaxSize the most pooled connections
+ * @param appendConnections how many appends may run at once (each a multi-row insert of what queued meanwhile)
  * @param groupLease a group member's lease on its partitions
  * @param retention how long events are kept, or null to keep them
  * @param codec how events are stored
  */
 record PostgresSettings(LocalSettings local, ServerAddress address, LogSchema schema, int partitions,
                         Duration pollInterval, int batchSize, int poolInitialSize, int poolMaxSize,
-                        Duration groupLease, Duration retention, EventCodec codec) {
+                        int appendConnections, Duration groupLease, Duration retention, EventCodec codec) {
 
   /** The most partitions a schema may have. */
   static final int MAX_PARTITIONS = 1024;
@@ -42,6 +43,11 @@ record PostgresSettings(LocalSettings local, ServerAddress address, LogSchema sc
     requirePositive("poolMaxSize", poolMaxSize);
     if (poolInitialSize > poolMaxSize) {
       throw new IllegalArgumentException("poolInitialSize (" + poolInitialSize + ") must not exceed poolMaxSize ("
+          + poolMaxSize + ")");
+    }
+    requirePositive("appendConnections", appendConnections);
+    if (appendConnections > poolMaxSize) {
+      throw new IllegalArgumentException("appendConnections (" + appendConnections + ") must not exceed poolMaxSize ("
           + poolMaxSize + ")");
     }
     requirePositive("pollInterval", pollInterval);

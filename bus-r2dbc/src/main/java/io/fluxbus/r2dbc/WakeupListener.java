@@ -25,14 +25,17 @@ final class WakeupListener {
   private final Runnable wake;
   private final EngineEvents engineEvents;
   private final Scheduler scheduler;
+  private final String origin;
 
+  /** Listens for {@code schema}'s wake-ups but those whose payload is {@code origin} (this bus's own). */
   WakeupListener(ConnectionFactory direct, LogSchema schema, Runnable wake, EngineEvents engineEvents,
-                 Scheduler scheduler) {
+                 Scheduler scheduler, String origin) {
     this.direct = direct;
     this.schema = schema;
     this.wake = wake;
     this.engineEvents = engineEvents;
     this.scheduler = scheduler;
+    this.origin = origin;
   }
 
   /** Starts listening; dispose the result to stop and close the connection. */
@@ -51,6 +54,7 @@ final class WakeupListener {
     PostgresqlConnection postgres = (PostgresqlConnection) connection;
     Flux<Object> notifications = postgres.getNotifications()
         .onBackpressureLatest()
+        .filter(notification -> !origin.equals(notification.getParameter()))
         .doOnNext(notification -> wake.run())
         .cast(Object.class);
     Flux<Object> listen = Flux.from(postgres.createStatement("LISTEN \"" + schema.channel + "\"").execute())
