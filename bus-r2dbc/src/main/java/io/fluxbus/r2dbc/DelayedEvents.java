@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -16,7 +15,7 @@ import reactor.core.publisher.Mono;
  * every {@code pollInterval}, and at the due time of each event it scheduled itself; a promoted event then reaches
  * subscribers like any other appended event. Due times are compared with the database's clock.
  */
-final class DelayedEvents implements Disposable {
+final class DelayedEvents {
 
   private static final int BATCH = 500;
 
@@ -28,10 +27,13 @@ final class DelayedEvents implements Disposable {
     this.loop = new PassLoop(this::promote, session.settings().pollInterval(), session.timers());
   }
 
-  /** Starts promoting, from the first poll on (or at once, when this bus schedules an event that is due). */
-  DelayedEvents start() {
+  /**
+   * Starts promoting, from the first poll on (or at once, when this bus schedules an event that is due); disposing
+   * the result stops it after the promotion in progress.
+   */
+  PassLoop start() {
     loop.start(false);
-    return this;
+    return loop;
   }
 
   /**
@@ -60,34 +62,13 @@ final class DelayedEvents implements Disposable {
   /** Appends every due event, in batches; wakes the readers when it appended any. */
   private Mono<Void> promote() {
     Mono<Long> batch = session.database().update(c -> c.createStatement(session.log().promoteDue).bind(0, BATCH));
-    return batch.expand(appended -> appended == BATCH ? batch : Mono.empty())
-        .reduce(0L, Long::sum)
-        .doOnNext(appended -> {
-          if (appended > 0) {
-            session.appendedForAll();
-          }
-        })
-        .doOnSuccess(done -> session.events().connected("delivering delayed events"))
-        .onErrorResume(error -> {
-          session.events().disconnected("delivering delayed events", PostgresSession.describe(error));
-          return Mono.empty();
-        })
-        .then();
-  }
-
-  /** Completes once stopped: disposed, and the promotion in progress (if any) ended. */
-  Mono<Void> ended() {
-    return loop.ended();
-  }
-
-  /** Stops promoting after the promotion in progress. */
-  @Override
-  public void dispose() {
-    loop.dispose();
-  }
-
-  @Override
-  public boolean isDisposed() {
-    return loop.isDisposed();
+    return session.reported("delivering delayed events", "trying again at the next poll",
+        batch.expand(appended -> appended == BATCH ? batch : Mono.empty())
+            .reduce(0L, Long::sum)
+            .doOnNext(appended -> {
+              if (appended > 0) {
+                session.appendedForAll();
+              }
+            }));
   }
 }

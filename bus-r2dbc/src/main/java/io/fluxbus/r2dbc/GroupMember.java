@@ -118,16 +118,10 @@ final class GroupMember implements Disposable {
       lastRebalance = now;
       rebalanceNow = false;
     }).then() : Mono.empty();
-    return rebalanced
+    return session.reported(component, "reading again from the last acknowledged event", rebalanced
         .then(Mono.defer(() -> owned.isEmpty() ? Mono.<Void>empty()
             : batch().expand(full -> full && !loop.isDisposed() ? batch() : Mono.empty()).then()))
-        .doOnSuccess(done -> session.events().connected(component))
-        .onErrorResume(error -> {
-          rebalanceNow = true;
-          session.events().disconnected(component, PostgresSession.describe(error)
-              + "; reading again from the last acknowledged event");
-          return Mono.empty();
-        });
+        .doOnError(error -> rebalanceNow = true));
   }
 
   /** Calls {@code group_leases}; the partitions this member holds afterwards replace {@link #owned}. */

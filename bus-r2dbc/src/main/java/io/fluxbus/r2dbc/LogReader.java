@@ -93,13 +93,8 @@ final class LogReader implements Disposable {
   }
 
   private Mono<Void> pass() {
-    return batch().expand(full -> full && !loop.isDisposed() ? batch() : Mono.empty()).then()
-        .doOnSuccess(done -> session.events().connected(component))
-        .onErrorResume(error -> {
-          session.events().disconnected(component, PostgresSession.describe(error)
-              + "; reading again from where it left off");
-          return Mono.empty();
-        });
+    return session.reported(component, "reading again from where it left off",
+        batch().expand(full -> full && !loop.isDisposed() ? batch() : Mono.empty()).then());
   }
 
   /** Reads and hands on one batch; emits whether it was full (more may follow at once). */

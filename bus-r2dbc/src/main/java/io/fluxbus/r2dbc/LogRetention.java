@@ -30,13 +30,8 @@ final class LogRetention {
     Duration every = retention.dividedBy(4);
     Duration period = every.compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1)
         : every.isZero() ? Duration.ofMillis(1) : every;
-    PassLoop loop = new PassLoop(() -> deleteExpired()
-        .doOnSuccess(deleted -> session.events().connected("retention"))
-        .onErrorResume(error -> {
-          session.events().disconnected("retention", PostgresSession.describe(error));
-          return Mono.empty();
-        })
-        .then(), period, session.timers());
+    PassLoop loop = new PassLoop(() -> session.reported("retention", "deleting again in " + period,
+        deleteExpired()), period, session.timers());
     loop.start(false);
     return loop;
   }

@@ -50,11 +50,12 @@ final class PostgresSession {
   private final LogAppender appender;
   private final Set<GroupMember> members = ConcurrentHashMap.newKeySet();
   private final Set<LogReplay> replays = ConcurrentHashMap.newKeySet();
-  private final Disposable.Composite upkeep = Disposables.composite();
+  private final Disposable.Swap listener = Disposables.swap();
   private volatile LogReader tail;
   private volatile DelayedEvents delayed;
   private volatile LogRetention retention;
   private volatile PassLoop retaining;
+  private volatile PassLoop promoting;
   private volatile boolean halted;
 
   private PostgresSession(PostgresSettings settings, LocalEventBus local, EngineEvents events, String origin) {
@@ -103,9 +104,9 @@ final class PostgresSession {
             // nothing is past the head yet: the first wake-up or poll reads
             .start(false))
         .then(Mono.fromRunnable(() -> {
-          delayed = new DelayedEvents(this).start();
-          upkeep.add(delayed);
-          upkeep.add(new WakeupListener(listening, settings.schema(), this::wakeAll, events, timers, origin)
+          delayed = new DelayedEvents(this);
+          promoting = delayed.start();
+          listener.update(new WakeupListener(listening, settings.schema(), this::wakeAll, events, timers, origin)
               .start());
           if (settings.retention() != null) {
             retention = new LogRetention(this, settings.retention());
@@ -242,10 +243,11 @@ final class PostgresSession {
     if (current != null) {
       current.dispose();
     }
-    upkeep.dispose();
-    PassLoop deleting = retaining;
-    if (deleting != null) {
-      deleting.dispose();
+    listener.dispose();
+    for (PassLoop upkeeping : new PassLoop[] {promoting, retaining}) {
+      if (upkeeping != null) {
+        upkeeping.dispose();
+      }
     }
     return database.close();
   }
@@ -256,17 +258,14 @@ final class PostgresSession {
    */
   Mono<Void> close(Duration wait) {
     return Mono.defer(() -> {
-      upkeep.dispose();
+      listener.dispose();
       List<Mono<Void>> endings = new ArrayList<>();
       endings.add(notifier.idle(timers));
-      DelayedEvents promoting = delayed;
-      if (promoting != null) {
-        endings.add(promoting.ended());
-      }
-      PassLoop deleting = retaining;
-      if (deleting != null) {
-        deleting.dispose();
-        endings.add(deleting.ended());
+      for (PassLoop upkeeping : new PassLoop[] {promoting, retaining}) {
+        if (upkeeping != null) {
+          upkeeping.dispose();
+          endings.add(upkeeping.ended());
+        }
       }
       LogReader current = tail;
       if (current != null) {
@@ -294,6 +293,20 @@ final class PostgresSession {
   /** Fills in the bus's source and the current time where an event has none. */
   <T> Event<T> stamp(Event<T> event) {
     return event.withDefaults(settings.local().source(), Instant.now());
+  }
+
+  /**
+   * One pass of a background component, reported on the bus's lifecycle: {@code ENGINE_DISCONNECTED} (once per
+   * outage) when it fails, with what happens next ({@code afterwards}), and {@code ENGINE_RECONNECTED} when a later
+   * pass succeeds. Never signals an error, so the component's loop goes on.
+   */
+  Mono<Void> reported(String component, String afterwards, Mono<?> pass) {
+    return pass.then()
+        .doOnSuccess(done -> events.connected(component))
+        .onErrorResume(error -> {
+          events.disconnected(component, describe(error) + "; " + afterwards);
+          return Mono.empty();
+        });
   }
 
   /** What failed, for messages: the error's class and message. */
