@@ -4,6 +4,7 @@ import io.fluxbus.Event;
 import io.fluxbus.StartPosition;
 import io.fluxbus.spi.Delivery;
 import io.fluxbus.spi.LogConsumer;
+import io.r2dbc.spi.Statement;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -77,7 +78,7 @@ final class GroupMember implements Disposable {
   }
 
   /** Binds the time of an {@code at(time)} position as {@code $3}. */
-  static io.r2dbc.spi.Statement bindPosition(io.r2dbc.spi.Statement statement, StartPosition position) {
+  static Statement bindPosition(Statement statement, StartPosition position) {
     return position instanceof StartPosition.At at
         ? statement.bind(2, OffsetDateTime.ofInstant(at.time(), ZoneOffset.UTC)) : statement;
   }
@@ -112,12 +113,11 @@ final class GroupMember implements Disposable {
 
   private Mono<Void> pass() {
     long now = System.nanoTime();
-    boolean due = rebalanceNow || owned.isEmpty()
-        || now - lastRebalance >= session.settings().rebalanceInterval().toNanos();
-    Mono<Void> rebalanced = due ? leases(REBALANCE).doOnSuccess(held -> {
-      lastRebalance = now;
-      rebalanceNow = false;
-    }).then() : Mono.empty();
+    // cleared before the call, so that a request arriving while it runs is kept for the next pass
+    boolean asked = rebalanceNow;
+    rebalanceNow = false;
+    boolean due = asked || owned.isEmpty() || now - lastRebalance >= session.settings().rebalanceInterval().toNanos();
+    Mono<Void> rebalanced = due ? leases(REBALANCE).doOnSuccess(held -> lastRebalance = now).then() : Mono.empty();
     return session.reported(component, "reading again from the last acknowledged event", rebalanced
         .then(Mono.defer(() -> owned.isEmpty() ? Mono.<Void>empty()
             : batch().expand(full -> full && !loop.isDisposed() ? batch() : Mono.empty()).then()))

@@ -1,5 +1,6 @@
 package io.fluxbus.r2dbc;
 
+import io.fluxbus.BusException;
 import io.fluxbus.EngineUnavailableException;
 import io.fluxbus.Event;
 import io.fluxbus.PublishResult;
@@ -116,7 +117,7 @@ final class PostgresSession {
   }
 
   private RuntimeException unavailable(Throwable error) {
-    if (error instanceof io.fluxbus.BusException bus) {
+    if (error instanceof BusException bus) {
       return bus;
     }
     return new EngineUnavailableException("PostgreSQL engine '" + settings.engine() + "' cannot use "
