@@ -1,14 +1,12 @@
 package io.fluxbus.memory;
 
-import io.fluxbus.DeliveryMode;
 import io.fluxbus.EventBus;
-import io.fluxbus.BusMetrics;
+import io.fluxbus.spi.EngineBuilder;
 import io.fluxbus.spi.EngineSettings;
 import io.fluxbus.spi.ForwardingEventBus;
 import io.fluxbus.spi.LocalEventBus;
 import io.fluxbus.spi.LocalSettings;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.time.Duration;
 
 /**
  * The in-process engine, the embedded default: at-most-once, zero-copy (subscribers get the very event object
@@ -61,67 +59,20 @@ public final class MemoryEventBus extends ForwardingEventBus {
   }
 
   /** Configures a {@link MemoryEventBus}. Not thread-safe; each {@link #build()} makes a new bus. */
-  public static final class Builder {
-    private final LocalSettings.Builder settings = LocalSettings.builder(TYPE);
-    private MeterRegistry meterRegistry;
+  public static final class Builder extends EngineBuilder<Builder> {
 
-    private Builder() {}
-
-    /** The engine name for the {@code engine} metric tag and lifecycle events; {@code memory} by default. */
-    public Builder name(String name) {
-      settings.engine(name);
-      return this;
+    private Builder() {
+      super(TYPE);
     }
 
-    /** Default buffer of async subscriptions (256). */
-    public Builder bufferSize(int bufferSize) {
-      settings.bufferSize(bufferSize);
-      return this;
-    }
-
-    /** Threads draining async subscriptions (one per core). */
-    public Builder workers(int workers) {
-      settings.workers(workers);
-      return this;
-    }
-
-    /** Default delivery mode when a buffer is full (drop). */
-    public Builder deliveryMode(DeliveryMode deliveryMode) {
-      settings.deliveryMode(deliveryMode);
-      return this;
-    }
-
-    /**
-     * The longest a publish waits in {@code block} mode before dropping (reason {@code timeout}); no limit by
-     * default. {@code timeout(d)} modes use their own {@code d}.
-     */
-    public Builder publishBlockTimeout(Duration publishBlockTimeout) {
-      settings.publishBlockTimeout(publishBlockTimeout);
-      return this;
-    }
-
-    /** How long {@code stop()} lets buffers drain and handlers finish (5 s). */
-    public Builder drainTimeout(Duration drainTimeout) {
-      settings.drainTimeout(drainTimeout);
-      return this;
-    }
-
-    /** The CloudEvents source stamped on events published without one ({@code fluxbus}). */
-    public Builder source(String source) {
-      settings.source(source);
-      return this;
-    }
-
-    /** A registry to bind the bus's meters to at build time. */
-    public Builder meterRegistry(MeterRegistry meterRegistry) {
-      this.meterRegistry = meterRegistry;
+    @Override
+    protected Builder self() {
       return this;
     }
 
     /** Reads an engine configuration's keys (see {@link MemoryEngineProvider}). */
     Builder read(EngineSettings engineSettings) {
-      settings.read(engineSettings);
-      return this;
+      return readLocal(engineSettings);
     }
 
     /**
@@ -130,11 +81,7 @@ public final class MemoryEventBus extends ForwardingEventBus {
      * @throws IllegalArgumentException if a size is below 1 or a duration is negative
      */
     public MemoryEventBus build() {
-      MemoryEventBus bus = new MemoryEventBus(settings.build());
-      if (meterRegistry != null) {
-        BusMetrics.bind(bus, meterRegistry);
-      }
-      return bus;
+      return withMetrics(new MemoryEventBus(localSettings()));
     }
   }
 }

@@ -1,11 +1,7 @@
 package io.fluxbus.r2dbc;
 
-import io.fluxbus.BusMetrics;
-import io.fluxbus.DeliveryMode;
 import io.fluxbus.codec.EventCodec;
-import io.fluxbus.spi.EngineSettings;
-import io.fluxbus.spi.LocalSettings;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.fluxbus.spi.EngineBuilder;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -13,10 +9,9 @@ import java.util.Objects;
  * Configures a {@link PostgresEventBus}. Not thread-safe; each {@link #build()} makes a new bus. The password is
  * kept only to connect: never printed.
  */
-public final class PostgresEventBusBuilder {
+public final class PostgresEventBusBuilder extends EngineBuilder<PostgresEventBusBuilder> {
 
   private final String url;
-  private final LocalSettings.Builder local = LocalSettings.builder(PostgresEventBus.TYPE);
   private String user;
   private CharSequence password;
   private String sslMode;
@@ -31,15 +26,14 @@ public final class PostgresEventBusBuilder {
   private Duration groupLease = Duration.ofSeconds(30);
   private Duration retention;
   private EventCodec codec = EventCodec.json();
-  private MeterRegistry meterRegistry;
 
   PostgresEventBusBuilder(String url) {
+    super(PostgresEventBus.TYPE);
     this.url = Objects.requireNonNull(url, "url must not be null");
   }
 
-  /** Reads the keys every engine's local delivery shares (see {@link LocalSettings.Builder#read}). */
-  PostgresEventBusBuilder readLocal(EngineSettings settings) {
-    local.read(settings);
+  @Override
+  protected PostgresEventBusBuilder self() {
     return this;
   }
 
@@ -133,57 +127,9 @@ public final class PostgresEventBusBuilder {
     return this;
   }
 
-  /** The engine name for the {@code engine} metric tag and lifecycle events; {@code postgres} by default. */
-  public PostgresEventBusBuilder name(String name) {
-    local.engine(name);
-    return this;
-  }
-
-  /** Default buffer of async subscriptions (256). */
-  public PostgresEventBusBuilder bufferSize(int bufferSize) {
-    local.bufferSize(bufferSize);
-    return this;
-  }
-
-  /** Threads running async subscriptions and group members (one per core). */
-  public PostgresEventBusBuilder workers(int workers) {
-    local.workers(workers);
-    return this;
-  }
-
-  /** Default delivery mode when a local buffer is full (drop). */
-  public PostgresEventBusBuilder deliveryMode(DeliveryMode deliveryMode) {
-    local.deliveryMode(deliveryMode);
-    return this;
-  }
-
-  /** The longest a {@code block} fan-out waits before dropping; no limit by default. */
-  public PostgresEventBusBuilder publishBlockTimeout(Duration publishBlockTimeout) {
-    local.publishBlockTimeout(publishBlockTimeout);
-    return this;
-  }
-
-  /** How long {@code stop()} lets handlers finish and buffers drain (5 s). */
-  public PostgresEventBusBuilder drainTimeout(Duration drainTimeout) {
-    local.drainTimeout(drainTimeout);
-    return this;
-  }
-
-  /** The CloudEvents source stamped on events published without one ({@code fluxbus}). */
-  public PostgresEventBusBuilder source(String source) {
-    local.source(source);
-    return this;
-  }
-
   /** The codec for stored events ({@link EventCodec#json()}). */
   public PostgresEventBusBuilder codec(EventCodec codec) {
     this.codec = Objects.requireNonNull(codec, "codec must not be null");
-    return this;
-  }
-
-  /** A registry to bind the bus's meters to at build time. */
-  public PostgresEventBusBuilder meterRegistry(MeterRegistry meterRegistry) {
-    this.meterRegistry = meterRegistry;
     return this;
   }
 
@@ -196,13 +142,9 @@ public final class PostgresEventBusBuilder {
    */
   public PostgresEventBus build() {
     int appends = appendConnections == 0 ? Math.min(2, poolMaxSize) : appendConnections;
-    PostgresSettings settings = new PostgresSettings(local.build(),
+    PostgresSettings settings = new PostgresSettings(localSettings(),
         ServerAddress.of(url, user, password, sslMode), new LogSchema(schema), partitions, pollInterval,
         batchSize, poolInitialSize, poolMaxSize, appends, groupLease, retention, codec);
-    PostgresEventBus bus = new PostgresEventBus(settings);
-    if (meterRegistry != null) {
-      BusMetrics.bind(bus, meterRegistry);
-    }
-    return bus;
+    return withMetrics(new PostgresEventBus(settings));
   }
 }

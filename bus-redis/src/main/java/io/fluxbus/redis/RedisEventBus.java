@@ -1,8 +1,6 @@
 package io.fluxbus.redis;
 
-import io.fluxbus.BusMetrics;
 import io.fluxbus.BusNotStartedException;
-import io.fluxbus.DeliveryMode;
 import io.fluxbus.DurableEventBus;
 import io.fluxbus.Event;
 import io.fluxbus.EventBus;
@@ -11,10 +9,10 @@ import io.fluxbus.PublishResult;
 import io.fluxbus.StartPosition;
 import io.fluxbus.TopicPattern;
 import io.fluxbus.codec.EventCodec;
+import io.fluxbus.spi.EngineBuilder;
 import io.fluxbus.spi.EngineEvents;
 import io.fluxbus.spi.ForwardingEventBus;
 import io.fluxbus.spi.LocalEventBus;
-import io.fluxbus.spi.LocalSettings;
 import io.fluxbus.spi.LogConsumer;
 import io.lettuce.core.resource.ClientResources;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -384,14 +382,12 @@ public final class RedisEventBus extends ForwardingEventBus implements DurableEv
   }
 
   /** Configures a {@link RedisEventBus}. Not thread-safe; each {@link #build()} makes a new bus. */
-  public static final class Builder {
-    private final LocalSettings.Builder local = LocalSettings.builder(TYPE);
+  public static final class Builder extends EngineBuilder<Builder> {
     private String url = "redis://127.0.0.1:6379";
     private String namespace = "fluxbus";
     private int inboundBufferSize = 8192;
     private ClientResources clientResources;
     private java.nio.file.Path trustedCertificates;
-    private MeterRegistry meterRegistry;
     private Mode mode = Mode.PUBSUB;
     private int partitions = StreamsSettings.defaults().partitions();
     private Duration retention;
@@ -400,7 +396,14 @@ public final class RedisEventBus extends ForwardingEventBus implements DurableEv
     private Duration claimIdle = StreamsSettings.defaults().claimIdle();
     private int readCount = StreamsSettings.defaults().readCount();
 
-    private Builder() {}
+    private Builder() {
+      super(TYPE);
+    }
+
+    @Override
+    protected Builder self() {
+      return this;
+    }
 
     /** How events travel between buses ({@link Mode#PUBSUB}). */
     public Builder mode(Mode mode) {
@@ -451,12 +454,6 @@ public final class RedisEventBus extends ForwardingEventBus implements DurableEv
       return this;
     }
 
-    /** The engine name for the {@code engine} metric tag and lifecycle events; {@code redis} by default. */
-    public Builder name(String name) {
-      local.engine(name);
-      return this;
-    }
-
     /**
      * The server: {@code redis://[[user:]password@]host[:port][/db]}, {@code rediss://} for TLS
      * ({@code redis://127.0.0.1:6379} by default). Lettuce's query options such as {@code ?timeout=5s} apply.
@@ -499,56 +496,6 @@ public final class RedisEventBus extends ForwardingEventBus implements DurableEv
       return this;
     }
 
-    /** Default buffer of async subscriptions (256). */
-    public Builder bufferSize(int bufferSize) {
-      local.bufferSize(bufferSize);
-      return this;
-    }
-
-    /** Threads draining async subscriptions (one per core). */
-    public Builder workers(int workers) {
-      local.workers(workers);
-      return this;
-    }
-
-    /** Default delivery mode when a buffer is full (drop). */
-    public Builder deliveryMode(DeliveryMode deliveryMode) {
-      local.deliveryMode(deliveryMode);
-      return this;
-    }
-
-    /** The longest a publish waits in {@code block} mode before dropping; no limit by default. */
-    public Builder publishBlockTimeout(Duration publishBlockTimeout) {
-      local.publishBlockTimeout(publishBlockTimeout);
-      return this;
-    }
-
-    /** How long {@code stop()} lets buffers drain and handlers finish (5 s). */
-    public Builder drainTimeout(Duration drainTimeout) {
-      local.drainTimeout(drainTimeout);
-      return this;
-    }
-
-    /** The CloudEvents source stamped on events published without one ({@code fluxbus}). */
-    public Builder source(String source) {
-      local.source(source);
-      return this;
-    }
-
-    /**
-     * Reads the keys every engine's local delivery shares (see {@link LocalSettings.Builder#read}).
-     */
-    Builder readLocal(io.fluxbus.spi.EngineSettings settings) {
-      local.read(settings);
-      return this;
-    }
-
-    /** A registry to bind the bus's meters to at build time. */
-    public Builder meterRegistry(MeterRegistry meterRegistry) {
-      this.meterRegistry = meterRegistry;
-      return this;
-    }
-
     /**
      * Creates the bus, not yet started; nothing connects before {@code start()}.
      *
@@ -568,12 +515,8 @@ public final class RedisEventBus extends ForwardingEventBus implements DurableEv
         throw new IllegalArgumentException("trustedCertificates '" + trustedCertificates + "' is not a readable file");
       }
       RedisSettings settings = new RedisSettings(RedisAddress.parse(url), namespace, inboundBufferSize,
-          clientResources, local.build(), streams, trustedCertificates);
-      RedisEventBus bus = new RedisEventBus(settings);
-      if (meterRegistry != null) {
-        BusMetrics.bind(bus, meterRegistry);
-      }
-      return bus;
+          clientResources, localSettings(), streams, trustedCertificates);
+      return withMetrics(new RedisEventBus(settings));
     }
   }
 }
