@@ -19,12 +19,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-lock="${FLUXBUS_LOCK:-/tmp/fluxbus-mvn.lock}"
-exec 9>"$lock"
-if ! flock -n 9; then
-  echo "waiting for $lock (another build or benchmark is running)..." >&2
-  flock 9
-fi
+# shellcheck source=benchmarks/hold-lock.sh
+source benchmarks/hold-lock.sh
 
 filter="${1:-io.fluxbus.bench.*Benchmark}"
 results="benchmarks/results"

@@ -8,16 +8,8 @@ import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactories;
 import io.r2dbc.spi.Result;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongConsumer;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -46,109 +38,39 @@ public final class PostgresLatency {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-  private final long[] latencies;
-  private final int warmup;
-  private final AtomicInteger received = new AtomicInteger();
-
-  private PostgresLatency(int warmup, int events) {
-    this.warmup = warmup;
-    this.latencies = new long[events];
+  private PostgresLatency() {
   }
 
   /** Runs one measurement; see the class comment for the arguments. Prints (and appends to --out) one JSON line. */
   public static void main(String[] args) throws IOException {
-    String impl = "tail";
-    int rate = 200;
-    int warmup = 2_000;
-    int events = 4_000;
-    Path out = null;
-    for (int i = 0; i < args.length; i += 2) {
-      String value = i + 1 < args.length ? args[i + 1] : null;
-      switch (args[i]) {
-        case "--impl" -> impl = value;
-        case "--rate" -> rate = Integer.parseInt(value);
-        case "--warmup" -> warmup = Integer.parseInt(value);
-        case "--events" -> events = Integer.parseInt(value);
-        case "--out" -> out = Path.of(value);
-        default -> throw new IllegalArgumentException("unknown argument '" + args[i]
-            + "'; usage: --impl local|tail|group|rawNotify [--rate N] [--warmup N] [--events N] [--out FILE]");
-      }
-    }
-    String json = new PostgresLatency(warmup, events).run(impl, rate);
-    System.out.println(json);
-    if (out != null) {
-      Files.writeString(out, json + System.lineSeparator(), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-          StandardOpenOption.APPEND);
-    }
-    System.exit(0);
-  }
-
-  private void arrived(long sentNanos) {
-    long latency = System.nanoTime() - sentNanos;
-    int index = received.getAndIncrement() - warmup;
-    if (index >= 0 && index < latencies.length) {
-      latencies[index] = latency;
-    }
-  }
-
-  private String run(String impl, int rate) {
     String schema = "latency_" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 4);
-    int total = warmup + latencies.length;
-    try (Side side = Side.open(impl, schema, this::arrived)) {
-      long period = 1_000_000_000L / rate;
-      long deadline = System.nanoTime();
-      for (int i = 0; i < total; i++) {
-        deadline += period;
-        long now;
-        while (deadline - (now = System.nanoTime()) > 0) {
-          LockSupport.parkNanos(deadline - now);
-        }
-        side.send(System.nanoTime());
-      }
-      long waitUntil = System.nanoTime() + TIMEOUT.toNanos();
-      while (received.get() < total) {
-        if (System.nanoTime() > waitUntil) {
-          throw new IllegalStateException(impl + " delivered " + received.get() + " of " + total + " events");
-        }
-        LockSupport.parkNanos(1_000_000);
-      }
-    } finally {
-      PostgresBenchSchema.drop(schema);
-    }
-    long[] sorted = latencies.clone();
-    Arrays.sort(sorted);
-    return String.format(Locale.ROOT,
-        "{\"impl\":\"%s\",\"rate\":%d,\"events\":%d,\"p50_us\":%.1f,\"p90_us\":%.1f,\"p99_us\":%.1f,"
-            + "\"max_us\":%.1f}",
-        impl, rate, latencies.length, micros(LatencyRecorder.quantile(sorted, 0.5)),
-        micros(LatencyRecorder.quantile(sorted, 0.9)), micros(LatencyRecorder.quantile(sorted, 0.99)),
-        micros(sorted[sorted.length - 1]));
-  }
-
-  private static double micros(long nanos) {
-    return nanos / 1_000.0;
-  }
-
-  /** A publisher and a receiver of one kind. */
-  private interface Side extends AutoCloseable {
-
-    /** Sends one event carrying {@code sentNanos}; does not wait for the receiver. */
-    void send(long sentNanos);
-
-    @Override
-    void close();
-
-    static Side open(String impl, String schema, LongConsumer arrived) {
-      return switch (impl) {
+    PacedLatency.main(args, "tail", 200, 2_000, 4_000, (impl, arrived) -> {
+      PacedLatency.Side side = switch (impl) {
         case "local", "tail", "group" -> BusSide.open(impl, schema, arrived);
         case "rawNotify" -> new RawNotifySide(schema, arrived);
-        default -> throw new IllegalArgumentException("unknown impl " + impl);
+        default -> throw new IllegalArgumentException("unknown impl " + impl + "; local, tail, group or rawNotify");
       };
-    }
+      return new PacedLatency.Side() {
+        @Override
+        public void send(long sentNanos) {
+          side.send(sentNanos);
+        }
+
+        @Override
+        public void close() {
+          try {
+            side.close();
+          } finally {
+            PostgresBenchSchema.drop(schema);
+          }
+        }
+      };
+    });
   }
 
+
   /** A publishing bus and, but for {@code local}, a receiving bus on the same schema with a pool of its own. */
-  private record BusSide(PostgresEventBus publisher, PostgresEventBus receiver) implements Side {
+  private record BusSide(PostgresEventBus publisher, PostgresEventBus receiver) implements PacedLatency.Side {
 
     static BusSide open(String impl, String schema, LongConsumer arrived) {
       PostgresEventBus publisher = PostgresEventBus.builder(PostgresPublishThroughput.url()).schema(schema)
@@ -180,7 +102,7 @@ public final class PostgresLatency {
   }
 
   /** One connection inserting the row and notifying in one statement; another LISTENing. */
-  private static final class RawNotifySide implements Side {
+  private static final class RawNotifySide implements PacedLatency.Side {
     private final Connection writer;
     private final PostgresqlConnection listener;
     private final Disposable listening;

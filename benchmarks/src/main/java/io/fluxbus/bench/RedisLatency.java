@@ -10,17 +10,10 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongConsumer;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
@@ -46,112 +39,27 @@ public final class RedisLatency {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-  private final long[] latencies;
-  private final int warmup;
-  private final AtomicInteger received = new AtomicInteger();
-
-  private RedisLatency(int warmup, int events) {
-    this.warmup = warmup;
-    this.latencies = new long[events];
+  private RedisLatency() {
   }
 
   /** Runs one measurement; see the class comment for the arguments. Prints (and appends to --out) one JSON line. */
   public static void main(String[] args) throws IOException {
-    String impl = "streams";
-    int rate = 1_000;
-    int warmup = 2_000;
-    int events = 10_000;
-    Path out = null;
-    for (int i = 0; i < args.length; i += 2) {
-      String value = i + 1 < args.length ? args[i + 1] : null;
-      switch (args[i]) {
-        case "--impl" -> impl = value;
-        case "--rate" -> rate = Integer.parseInt(value);
-        case "--warmup" -> warmup = Integer.parseInt(value);
-        case "--events" -> events = Integer.parseInt(value);
-        case "--out" -> out = Path.of(value);
-        default -> throw new IllegalArgumentException("unknown argument '" + args[i]
-            + "'; usage: --impl NAME [--rate N] [--warmup N] [--events N] [--out FILE]");
-      }
-    }
-    String json = new RedisLatency(warmup, events).run(impl, rate);
-    System.out.println(json);
-    if (out != null) {
-      Files.writeString(out, json + System.lineSeparator(), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-          StandardOpenOption.APPEND);
-    }
-    System.exit(0);
-  }
-
-  /** The receiving side of one measurement: counts arrivals and records their latency. */
-  private void arrived(long sentNanos) {
-    long latency = System.nanoTime() - sentNanos;
-    int index = received.getAndIncrement() - warmup;
-    if (index >= 0 && index < latencies.length) {
-      latencies[index] = latency;
-    }
-  }
-
-  private String run(String impl, int rate) {
     String namespace = "latency-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
     String url = RedisPublishThroughput.url();
-    int total = warmup + latencies.length;
-    try (Side side = Side.open(impl, url, namespace, this::arrived)) {
-      long period = 1_000_000_000L / rate;
-      long deadline = System.nanoTime();
-      for (int i = 0; i < total; i++) {
-        deadline += period;
-        long now;
-        while (deadline - (now = System.nanoTime()) > 0) {
-          LockSupport.parkNanos(deadline - now);
-        }
-        side.send(System.nanoTime());
-      }
-      long waitUntil = System.nanoTime() + TIMEOUT.toNanos();
-      while (received.get() < total) {
-        if (System.nanoTime() > waitUntil) {
-          throw new IllegalStateException(impl + " delivered " + received.get() + " of " + total + " events");
-        }
-        LockSupport.parkNanos(1_000_000);
-      }
-    }
-    long[] sorted = latencies.clone();
-    Arrays.sort(sorted);
-    return String.format(Locale.ROOT,
-        "{\"impl\":\"%s\",\"rate\":%d,\"events\":%d,\"p50_us\":%.1f,\"p90_us\":%.1f,\"p99_us\":%.1f,"
-            + "\"max_us\":%.1f}",
-        impl, rate, latencies.length, micros(LatencyRecorder.quantile(sorted, 0.5)),
-        micros(LatencyRecorder.quantile(sorted, 0.9)), micros(LatencyRecorder.quantile(sorted, 0.99)),
-        micros(sorted[sorted.length - 1]));
+    PacedLatency.main(args, "streams", 1_000, 2_000, 10_000, (impl, arrived) -> switch (impl) {
+      case "pubsub", "streams", "group" -> BusSide.open(impl, url, namespace, arrived);
+      case "lettucePubsub" -> new RawPubSubSide(url, namespace, arrived);
+      case "lettuceXread" -> new RawStreamSide(url, namespace, arrived);
+      default -> throw new IllegalArgumentException("unknown impl " + impl
+          + "; pubsub, streams, group, lettucePubsub or lettuceXread");
+    });
   }
 
-  private static double micros(long nanos) {
-    return nanos / 1_000.0;
-  }
-
-  /** A publisher and a receiver of one kind. */
-  private interface Side extends AutoCloseable {
-
-    /** Sends one event carrying {@code sentNanos}; does not wait for the receiver. */
-    void send(long sentNanos);
-
-    @Override
-    void close();
-
-    static Side open(String impl, String url, String namespace, java.util.function.LongConsumer arrived) {
-      return switch (impl) {
-        case "pubsub", "streams", "group" -> BusSide.open(impl, url, namespace, arrived);
-        case "lettucePubsub" -> new RawPubSubSide(url, namespace, arrived);
-        case "lettuceXread" -> new RawStreamSide(url, namespace, arrived);
-        default -> throw new IllegalArgumentException("unknown impl " + impl);
-      };
-    }
-  }
 
   /** Two {@link RedisEventBus}es of one namespace. */
-  private record BusSide(RedisEventBus publisher, RedisEventBus receiver, String namespace) implements Side {
+  private record BusSide(RedisEventBus publisher, RedisEventBus receiver, String namespace) implements PacedLatency.Side {
 
-    static BusSide open(String impl, String url, String namespace, java.util.function.LongConsumer arrived) {
+    static BusSide open(String impl, String url, String namespace, LongConsumer arrived) {
       RedisEventBus.Mode mode = impl.equals("pubsub") ? RedisEventBus.Mode.PUBSUB : RedisEventBus.Mode.STREAMS;
       RedisEventBus publisher = RedisEventBus.builder().url(url).namespace(namespace).mode(mode).workers(1).build();
       RedisEventBus receiver = RedisEventBus.builder().url(url).namespace(namespace).mode(mode).workers(1).build();
@@ -185,13 +93,13 @@ public final class RedisLatency {
   }
 
   /** Raw Lettuce: PUBLISH on one connection, a pub/sub listener on another. */
-  private static final class RawPubSubSide implements Side {
+  private static final class RawPubSubSide implements PacedLatency.Side {
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> commands;
     private final StatefulRedisPubSubConnection<String, String> pubsub;
     private final String channel;
 
-    RawPubSubSide(String url, String namespace, java.util.function.LongConsumer arrived) {
+    RawPubSubSide(String url, String namespace, LongConsumer arrived) {
       client = RedisClient.create(url);
       commands = client.connect();
       pubsub = client.connectPubSub();
@@ -217,7 +125,7 @@ public final class RedisLatency {
   }
 
   /** Raw Lettuce: XADD on one connection, a blocking XREAD loop on another. */
-  private static final class RawStreamSide implements Side {
+  private static final class RawStreamSide implements PacedLatency.Side {
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> commands;
     private final StatefulRedisConnection<String, String> reading;
@@ -225,7 +133,7 @@ public final class RedisLatency {
     private final Disposable loop;
     private volatile boolean closed;
 
-    RawStreamSide(String url, String namespace, java.util.function.LongConsumer arrived) {
+    RawStreamSide(String url, String namespace, LongConsumer arrived) {
       client = RedisClient.create(url);
       commands = client.connect();
       reading = client.connect();
