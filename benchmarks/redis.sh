@@ -79,20 +79,19 @@ best = {}
 rows = list(csv.reader(open(ceilings)))
 for name, clients, pipeline, rps in rows:
     best[(name, clients, pipeline)] = float(rps)
-def ceiling(cmd):
-    return max(v for (n, c, p), v in best.items() if n == cmd)
-print(f"Publish throughput, {in_flight} publishes in flight (events/s; ratio to the best redis-benchmark run of the same command):\n")
-print("| what | events/s | vs raw Lettuce | vs redis-benchmark |")
-print("|---|---|---|---|")
-for impl, raw, cmd in (("pubsub", "lettucePublish", "PUBLISH"), ("streams", "lettuceXadd", "XADD")):
+def ceiling(cmd, clients, pipeline):
+    return best[(cmd, clients, pipeline)]
+n = in_flight
+print(f"Publish throughput, {n} publishes in flight (events/s; ratios to raw Lettuce on one connection and to "
+      f"redis-benchmark with {n} commands in flight: {n} connections, or one connection pipelining {n}):\n")
+print(f"| what | events/s | ÷ raw Lettuce | ÷ redis-benchmark -c {n} -P 1 | ÷ redis-benchmark -c 1 -P {n} |")
+print("|---|---:|---:|---:|---:|")
+for impl, raw, cmd in (("streams", "lettuceXadd", "XADD"), ("pubsub", "lettucePublish", "PUBLISH"),
+                       ("lettuceXadd", "lettuceXadd", "XADD"), ("lettucePublish", "lettucePublish", "PUBLISH")):
     s, e = score[impl]
-    r = score[raw][0]
-    print(f"| engine, {impl} mode | {s:,.0f} ± {e:,.0f} | {s / r:.2f}× | {s / ceiling(cmd):.2f}× |")
-for raw, cmd in (("lettucePublish", "PUBLISH"), ("lettuceXadd", "XADD")):
-    s, e = score[raw]
-    print(f"| raw Lettuce {cmd} | {s:,.0f} ± {e:,.0f} | 1.00× | {s / ceiling(cmd):.2f}× |")
-for (name, clients, pipeline), v in best.items():
-    print(f"| redis-benchmark {name} -c {clients} -P {pipeline} | {v:,.0f} | | |")
+    name = f"engine, {impl} mode" if impl in ("streams", "pubsub") else f"raw Lettuce {cmd}"
+    print(f"| {name} | {s:,.0f} ± {e:,.0f} | {s / score[raw][0]:.2f}× | {s / ceiling(cmd, n, '1'):.2f}× "
+          f"({ceiling(cmd, n, '1'):,.0f}) | {s / ceiling(cmd, '1', n):.2f}× ({ceiling(cmd, '1', n):,.0f}) |")
 print("\nPublish -> handler latency, paced (µs):\n")
 print("| what | rate/s | p50 | p90 | p99 | max |")
 print("|---|---|---|---|---|---|")
