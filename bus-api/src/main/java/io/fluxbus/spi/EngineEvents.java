@@ -6,7 +6,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
@@ -61,6 +64,23 @@ public final class EngineEvents {
     if (state(component).compareAndSet(true, false)) {
       emit(LifecycleEvent.Type.ENGINE_RECONNECTED, null, component);
     }
+  }
+
+  /**
+   * One pass of a background component (a log reader, a group member, an upkeep loop), reported: disconnected (once
+   * per outage) when it fails, with {@code afterwards} saying what happens next, and connected again when a later
+   * pass succeeds. Never signals an error, so the component's loop goes on.
+   *
+   * @param describe how the error is described, e.g. with credentials masked ({@link Failures#describe} will do)
+   */
+  public Mono<Void> pass(String component, String afterwards, Publisher<?> pass,
+                         Function<Throwable, String> describe) {
+    return Flux.from(pass).then()
+        .doOnSuccess(done -> connected(component))
+        .onErrorResume(error -> {
+          disconnected(component, describe.apply(error) + "; " + afterwards);
+          return Mono.empty();
+        });
   }
 
   private AtomicBoolean state(String component) {

@@ -492,7 +492,7 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
   /** Counts and reports a last failure; returns the error's description. */
   String reportFailure(Endpoint endpoint, Event<Object> event, Throwable error) {
     counters.failed.increment();
-    String reason = describe(error);
+    String reason = Failures.describe(error);
     lifecycle.emit(LifecycleEvent.Type.HANDLER_FAILED, endpoint.pattern.value(), endpoint.id, event.id(), reason);
     return reason;
   }
@@ -507,10 +507,6 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
         detail);
   }
 
-  private static String describe(Throwable error) {
-    String message = error.getMessage();
-    return error.getClass().getName() + (message == null ? "" : ": " + message);
-  }
 
   @Override
   public String toString() {

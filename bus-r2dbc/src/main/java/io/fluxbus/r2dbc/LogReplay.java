@@ -4,6 +4,7 @@ import io.fluxbus.Event;
 import io.fluxbus.StartPosition;
 import io.fluxbus.spi.Delivery;
 import io.fluxbus.spi.LogConsumer;
+import io.fluxbus.spi.Failures;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -89,7 +90,7 @@ final class LogReplay implements Disposable {
             }))
             .onErrorResume(error -> {
               consumer.deadLettered(event.id(), "not dead-lettered to '" + letter.topic() + "': "
-                  + PostgresSession.describe(error));
+                  + Failures.describe(error));
               return Mono.empty();
             })
             .thenReturn(true);

@@ -7,6 +7,7 @@ import io.fluxbus.PublishResult;
 import io.fluxbus.StartPosition;
 import io.fluxbus.codec.EventCodec;
 import io.fluxbus.spi.EngineEvents;
+import io.fluxbus.spi.Failures;
 import io.fluxbus.spi.LocalEventBus;
 import io.fluxbus.spi.LogConsumer;
 import io.r2dbc.pool.ConnectionPool;
@@ -121,7 +122,8 @@ final class PostgresSession {
       return bus;
     }
     return new EngineUnavailableException("PostgreSQL engine '" + settings.engine() + "' cannot use "
-        + settings.address().display() + " (schema '" + settings.schema().schema + "'): " + describe(error), error);
+        + settings.address().display() + " (schema '" + settings.schema().schema + "'): "
+        + Failures.describe(error), error);
   }
 
   /**
@@ -302,17 +304,7 @@ final class PostgresSession {
    * pass succeeds. Never signals an error, so the component's loop goes on.
    */
   Mono<Void> reported(String component, String afterwards, Mono<?> pass) {
-    return pass.then()
-        .doOnSuccess(done -> events.connected(component))
-        .onErrorResume(error -> {
-          events.disconnected(component, describe(error) + "; " + afterwards);
-          return Mono.empty();
-        });
-  }
-
-  /** What failed, for messages: the error's class and message. */
-  static String describe(Throwable error) {
-    return error.getClass().getName() + (error.getMessage() == null ? "" : ": " + error.getMessage());
+    return events.pass(component, afterwards, pass, Failures::describe);
   }
 
   PostgresSettings settings() {

@@ -1,6 +1,7 @@
 package io.fluxbus.r2dbc;
 
 import io.fluxbus.spi.EngineEvents;
+import io.fluxbus.spi.Failures;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
@@ -43,7 +44,7 @@ final class WakeupListener {
     return Flux.usingWhen(direct.create(), this::listen, Connection::close, (c, error) -> c.close(),
             Connection::close)
         .doOnError(error -> engineEvents.disconnected("listening on '" + schema.channel + "'",
-            PostgresSession.describe(error) + "; reconnecting, then reading what was missed"))
+            Failures.describe(error) + "; reconnecting, then reading what was missed"))
         .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(50)).maxBackoff(Duration.ofSeconds(5))
             .transientErrors(true).scheduler(scheduler))
         .repeat()

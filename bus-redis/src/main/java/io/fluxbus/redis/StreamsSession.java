@@ -35,8 +35,9 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * One connected period of a bus in streams mode, from {@code start()} to {@code stop()}: the command connection
- * (acknowledgements, scripts), the append connection ({@link AppendWriter}), the bus's tail of the log (a {@link StreamReader} from the head of every
- * partition at start, which hands events other buses appended to the core's subscriptions), the readers of
+ * (acknowledgements, scripts), the append connection ({@link AppendWriter}), the bus's tail of the log (a
+ * {@link StreamReader} from the head of every partition at start, which hands events other buses appended to the
+ * core's subscriptions), the readers of
  * durable groups ({@link StreamGroup}) and replaying subscriptions, and the upkeep: delayed events appended when
  * due, and retention by time. Timers run on a scheduler of the session's own, never on {@code Schedulers.parallel()},
  * so tests in virtual time do not stop them.
@@ -205,25 +206,16 @@ final class StreamsSession {
     scriptKeys.addAll(keys.logs());
     Mono<Long> batch = StreamScripts.PROMOTE.integer(commands, scriptKeys, Integer.toString(PROMOTE_BATCH),
         settings.streams().maxLenArgument());
-    return batch.expand(appended -> appended >= PROMOTE_BATCH ? batch : Mono.empty())
-        .then()
-        .doOnSuccess(done -> events.connected("delivering delayed events"))
-        .onErrorResume(error -> {
-          events.disconnected("delivering delayed events", connections.describe(error));
-          return Mono.empty();
-        });
+    return events.pass("delivering delayed events", "trying again in " + PROMOTE_EVERY.toMillis() + " ms",
+        batch.expand(appended -> appended >= PROMOTE_BATCH ? batch : Mono.empty()), connections::describe);
   }
 
   private Mono<Void> trimExpired() {
     String oldest = StreamPositions.before(Instant.now().minus(settings.streams().retention()));
-    return Flux.fromIterable(keys.logs())
-        .concatMap(log -> commands.xtrim(log, XTrimArgs.Builder.minId(oldest).approximateTrimming()))
-        .then()
-        .doOnSuccess(done -> events.connected("retention"))
-        .onErrorResume(error -> {
-          events.disconnected("retention", connections.describe(error));
-          return Mono.empty();
-        });
+    return events.pass("retention", "trimming again in " + TRIM_EVERY.toSeconds() + " s",
+        Flux.fromIterable(keys.logs())
+            .concatMap(log -> commands.xtrim(log, XTrimArgs.Builder.minId(oldest).approximateTrimming())),
+        connections::describe);
   }
 
   /** Starts reading the log for a group or a replaying subscription; see {@code DurableLog#attach}. */

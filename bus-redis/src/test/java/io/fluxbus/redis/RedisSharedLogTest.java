@@ -5,7 +5,10 @@ import io.fluxbus.test.SharedLogContract;
 import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
 
-/** The shared-log contract on Redis streams: each bus on connections of its own, every bus of a test in one namespace. */
+/**
+ * The shared-log contract on Redis streams: each bus on connections of its own, every bus of a test in one
+ * namespace.
+ */
 @DisplayName("RedisEventBus (streams) shares its log between buses")
 class RedisSharedLogTest extends SharedLogContract {
 
