@@ -5,6 +5,7 @@ import io.fluxbus.StartPosition;
 import io.fluxbus.spi.Delivery;
 import io.fluxbus.spi.LogConsumer;
 import io.fluxbus.spi.Failures;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -48,21 +49,16 @@ final class LogReplay implements Disposable {
     if (position instanceof StartPosition.Earliest) {
       return Mono.just(ReadStart.EARLIEST);
     }
-    Mono<ReadStart> head = session.database().withConnection(c -> LogDatabase.firstRow(
-        c.createStatement(session.log().startAtHead), (row, meta) -> {
+    Instant time = position instanceof StartPosition.At at ? at.time() : null;
+    // one statement: the head, the first row at or after the time and the snapshot must be of one moment
+    return session.database().withConnection(c -> LogDatabase.firstRow(time == null
+            ? c.createStatement(session.log().startAtHead)
+            : c.createStatement(session.log().startAtTime).bind(0, OffsetDateTime.ofInstant(time, ZoneOffset.UTC)),
+        (row, meta) -> {
           String tx = row.get("tx", String.class);
           LogCursor cursor = tx == null ? LogCursor.START : new LogCursor(tx, row.get("position", Long.class));
-          return new ReadStart(cursor, row.get("snapshot", String.class), null);
+          return new ReadStart(cursor, row.get("snapshot", String.class), time);
         }));
-    if (!(position instanceof StartPosition.At at)) {
-      return head;
-    }
-    Mono<LogCursor> first = session.database().withConnection(c -> LogDatabase.firstRow(c.createStatement(
-                session.log().startAtTime).bind(0, OffsetDateTime.ofInstant(at.time(), ZoneOffset.UTC)),
-            (row, meta) -> new LogCursor(row.get("tx", String.class), row.get("position", Long.class))))
-        .defaultIfEmpty(new LogCursor(Long.toUnsignedString(-1L), Long.MAX_VALUE));
-    return head.zipWith(first, (atHead, beforeFirst) -> new ReadStart(
-        beforeFirst.compareTo(atHead.cursor()) < 0 ? beforeFirst : atHead.cursor(), atHead.snapshot(), at.time()));
   }
 
   private Mono<Void> handle(List<LogRow> rows) {

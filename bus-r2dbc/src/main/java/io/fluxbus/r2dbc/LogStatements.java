@@ -51,9 +51,18 @@ final class LogStatements {
     this.startAtHead = "SELECT h.tx_id::text AS tx, h.position, pg_current_snapshot()::text AS snapshot "
         + "FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT e.tx_id, e.position FROM " + log + " e WHERE "
         + BELOW_HORIZON + " ORDER BY e.tx_id DESC, e.position DESC LIMIT 1) h ON true";
-    // just before the first committed row appended at or after $1, if that lies before the head
-    this.startAtTime = "SELECT f.tx_id::text AS tx, f.position - 1 AS position FROM " + log + " f "
-        + "WHERE f.appended_at >= $1 ORDER BY f.tx_id, f.position LIMIT 1";
+    // the earlier of that head and just before the first committed row appended at or after $1, with the snapshot,
+    // all in one statement: two statements would see two snapshots, and a row committed between them could fall
+    // before the cursor unread
+    String head = "LEFT JOIN LATERAL (SELECT e.tx_id, e.position FROM " + log + " e WHERE " + BELOW_HORIZON
+        + " ORDER BY e.tx_id DESC, e.position DESC LIMIT 1) h ON true";
+    String beforeFirst = "f.tx_id IS NOT NULL AND (f.tx_id, f.position - 1) < (coalesce(h.tx_id, '0'::xid8), "
+        + "coalesce(h.position, 0))";
+    this.startAtTime = "SELECT (CASE WHEN " + beforeFirst + " THEN f.tx_id ELSE coalesce(h.tx_id, '0'::xid8) END)::text "
+        + "AS tx, CASE WHEN " + beforeFirst + " THEN f.position - 1 ELSE coalesce(h.position, 0) END AS position, "
+        + "pg_current_snapshot()::text AS snapshot FROM (SELECT 1) one " + head
+        + " LEFT JOIN LATERAL (SELECT e.tx_id, e.position FROM " + log + " e WHERE e.appended_at >= $1 "
+        + "ORDER BY e.tx_id, e.position LIMIT 1) f ON true";
     // below the horizon, and only what every group has passed in its partition: retention never takes an event a
     // group has yet to handle
     this.deleteExpired = "DELETE FROM " + log + " WHERE position IN (SELECT e.position FROM " + log + " e "
