@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * The {@code postgres} engine type for configuration files. Keys: {@code url} (required,
- * {@code r2dbc:postgresql://[user[:password]@]host[:port]/database}), {@code user}, {@code password}, {@code sslMode},
+ * {@code r2dbc:postgresql://user[:password]@host[:port]/database}, user and password percent-encoded), {@code user}, {@code password}, {@code sslMode},
  * {@code schema} ({@code fluxbus}), {@code partitions} (1), {@code poolInitialSize} (1), {@code poolMaxSize} (10),
  * {@code appendConnections} (2),
  * {@code pollInterval} (500ms), {@code batchSize} (256), {@code groupLease} (30s), {@code retention} (none),

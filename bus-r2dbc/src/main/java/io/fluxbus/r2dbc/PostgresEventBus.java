@@ -84,7 +84,11 @@ public final class PostgresEventBus extends ForwardingEventBus implements Durabl
     local.publishDerivedEventsThrough(this);
   }
 
-  /** Starts configuring a bus for {@code url} ({@code r2dbc:postgresql://[user[:password]@]host[:port]/database}). */
+  /**
+   * Starts configuring a bus for {@code url}: {@code r2dbc:postgresql://user[:password]@host[:port]/database}, the user
+   * and password percent-encoded (or given on their own: {@link PostgresEventBusBuilder#user},
+   * {@link PostgresEventBusBuilder#password}). The URL is checked by {@link PostgresEventBusBuilder#build()}.
+   */
   public static PostgresEventBusBuilder builder(String url) {
     return new PostgresEventBusBuilder(url);
   }

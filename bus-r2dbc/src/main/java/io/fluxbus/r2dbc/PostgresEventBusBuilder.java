@@ -136,7 +136,8 @@ public final class PostgresEventBusBuilder extends EngineBuilder<PostgresEventBu
   /**
    * Creates the bus, not yet started (no connection is made here).
    *
-   * @throws io.fluxbus.ConfigException if the URL is not an r2dbc PostgreSQL URL (its password masked)
+   * @throws io.fluxbus.ConfigException if the URL is not an r2dbc PostgreSQL URL, if its host cannot be told from
+   *     a password that is not percent-encoded, or if no user is given (the URL shown with its credentials masked)
    * @throws IllegalArgumentException naming the setting, if a size or partition count is out of range or a
    *     duration is not positive
    */

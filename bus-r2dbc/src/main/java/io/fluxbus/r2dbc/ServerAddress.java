@@ -3,55 +3,85 @@ package io.fluxbus.r2dbc;
 import io.fluxbus.ConfigException;
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import io.r2dbc.spi.Option;
+import java.util.regex.Pattern;
 
 /**
  * How to reach the server: the R2DBC options parsed from the URL plus the explicit user, password and SSL mode.
  * {@link #toString()} and {@link #display()} name {@code host:port/database} only, never the password, so they are
  * safe in messages and logs. Immutable.
+ *
+ * <p>A URL whose credentials the parser cannot tell from the host is refused rather than guessed at: an unencoded
+ * {@code /} in the password ends the authority early (so {@code app:Pa55/w0rd@db/orders} parses as host
+ * {@code app:Pa55}), and an unencoded {@code @} or {@code :} leaves it in the host. Every such parse shows up as a
+ * host with a {@code :} or {@code @}, or a database with an {@code @}.
  */
 final class ServerAddress {
 
   private static final Option<Boolean> TCP_KEEP_ALIVE = Option.valueOf("tcpKeepAlive");
   private static final Option<String> SSL_MODE = Option.valueOf("sslMode");
   private static final Option<String> APPLICATION_NAME = Option.valueOf("applicationName");
+  private static final String FORM = "r2dbc:postgresql://user[:password]@host[:port]/database";
+  /** One host as the parser leaves it: a name or IPv4 address, or a bracketed IPv6 address; no port. */
+  private static final Pattern HOST = Pattern.compile("\\[[0-9A-Fa-f:.]+\\]|[^:@\\[\\],/]+");
+  /** The host list of a {@code failover} URL: hosts with optional ports, separated by commas. */
+  private static final Pattern HOSTS = Pattern.compile("(" + HOST + ")(:\\d{1,5})?(,(" + HOST + ")(:\\d{1,5})?)*");
+  private static final Pattern QUERY_PASSWORD = Pattern.compile("(?i)(password=)[^&;]*");
 
   private final ConnectionFactoryOptions options;
   private final String display;
 
-  private ServerAddress(ConnectionFactoryOptions options) {
+  private ServerAddress(ConnectionFactoryOptions options, boolean failover) {
     this.options = options;
     Object host = options.getValue(ConnectionFactoryOptions.HOST);
     Object port = options.getValue(ConnectionFactoryOptions.PORT);
     Object database = options.getValue(ConnectionFactoryOptions.DATABASE);
-    this.display = host + ":" + (port == null ? 5432 : port) + (database == null ? "" : "/" + database);
+    // a failover URL's hosts carry their own ports
+    this.display = host + (failover ? "" : ":" + (port == null ? 5432 : port))
+        + (database == null ? "" : "/" + database);
   }
 
   /**
-   * Parses an {@code r2dbc:postgresql://[user[:password]@]host[:port]/database[?options]} URL and applies the
-   * explicit settings over it.
+   * Parses an {@code r2dbc:postgresql://user[:password]@host[:port]/database[?options]} URL and applies the explicit
+   * settings over it. A user and password in the URL must be percent-encoded where they contain {@code /},
+   * {@code @}, {@code :}, {@code ?} or {@code #} ({@code %2F}, {@code %40}, {@code %3A}, {@code %3F}, {@code %23}).
    *
-   * @param user the user, or null to keep the URL's
-   * @param password the password, or null to keep the URL's
+   * @param user the user, or null to take the URL's
+   * @param password the password, or null to take the URL's
    * @param sslMode {@code disable}, {@code allow}, {@code prefer}, {@code require}, {@code verify-ca},
    *     {@code verify-full}, or null to keep the URL's
-   * @throws ConfigException when the URL is not an r2dbc PostgreSQL URL (the message omits any password)
+   * @throws ConfigException when the URL is not an r2dbc PostgreSQL URL, when its host cannot be told from its
+   *     credentials, or when neither it nor {@code user} names a user; the message shows the URL with everything
+   *     before the host masked
    */
   static ServerAddress of(String url, String user, CharSequence password, String sslMode) {
+    String shown = redact(url);
     ConnectionFactoryOptions parsed;
     try {
       parsed = ConnectionFactoryOptions.parse(url);
     } catch (RuntimeException e) {
-      throw new ConfigException("invalid url '" + redact(url) + "': expected "
-          + "r2dbc:postgresql://[user[:password]@]host[:port]/database");
+      throw new ConfigException("invalid url '" + shown + "': expected " + FORM);
     }
     Object driver = parsed.getValue(ConnectionFactoryOptions.DRIVER);
     if (!"postgresql".equals(driver) && !"postgres".equals(driver)) {
-      throw new ConfigException("invalid url '" + redact(url) + "': driver '" + driver + "' is not postgresql; "
-          + "expected r2dbc:postgresql://host:port/database");
+      throw new ConfigException("invalid url '" + shown + "': driver '" + driver + "' is not postgresql; expected "
+          + FORM);
     }
-    if (parsed.getValue(ConnectionFactoryOptions.HOST) == null) {
-      throw new ConfigException("invalid url '" + redact(url) + "': no host; expected "
-          + "r2dbc:postgresql://host:port/database");
+    Object host = parsed.getValue(ConnectionFactoryOptions.HOST);
+    if (host == null || host.toString().isEmpty()) {
+      throw new ConfigException("invalid url '" + shown + "': no host; expected " + FORM);
+    }
+    Object database = parsed.getValue(ConnectionFactoryOptions.DATABASE);
+    boolean failover = "failover".equals(parsed.getValue(ConnectionFactoryOptions.PROTOCOL));
+    if (!(failover ? HOSTS : HOST).matcher(host.toString()).matches()
+        || database != null && database.toString().contains("@")) {
+      throw new ConfigException("invalid url '" + shown + "': the host cannot be told from the user and password; "
+          + "percent-encode '/' (%2F), '@' (%40), ':' (%3A), '?' (%3F) and '#' (%23) in them, or give the password "
+          + "on its own (password), e.g. " + FORM);
+    }
+    Object urlUser = parsed.getValue(ConnectionFactoryOptions.USER);
+    if (user == null && (urlUser == null || urlUser.toString().isEmpty())) {
+      throw new ConfigException("invalid url '" + shown + "': no user; name one in the url (" + FORM
+          + ") or give it on its own (user)");
     }
     ConnectionFactoryOptions.Builder builder = ConnectionFactoryOptions.builder().from(parsed)
         .option(ConnectionFactoryOptions.DRIVER, "postgresql")
@@ -65,7 +95,7 @@ final class ServerAddress {
     if (sslMode != null) {
       builder.option(SSL_MODE, sslMode);
     }
-    return new ServerAddress(builder.build());
+    return new ServerAddress(builder.build(), failover);
   }
 
   /**
@@ -81,12 +111,20 @@ final class ServerAddress {
     return display;
   }
 
-  /** The URL with any {@code user:password@} part reduced to {@code user:***@}. */
+  /**
+   * The URL with everything between {@code ://} and the last {@code @} (user and password, whatever they contain)
+   * replaced by {@code ***}, and any {@code password=} option masked: safe to print even when the URL cannot be
+   * parsed.
+   */
   static String redact(String url) {
     if (url == null) {
       return null;
     }
-    return url.replaceAll("//([^:/@]*):[^@/]*@", "//$1:***@");
+    int scheme = url.indexOf("://");
+    int from = scheme < 0 ? 0 : scheme + 3;
+    int at = url.lastIndexOf('@');
+    String masked = at >= from ? url.substring(0, from) + "***" + url.substring(at) : url;
+    return QUERY_PASSWORD.matcher(masked).replaceAll("$1***");
   }
 
   @Override
