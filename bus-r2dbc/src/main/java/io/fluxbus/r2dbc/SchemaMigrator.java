@@ -14,7 +14,8 @@ import reactor.core.publisher.Mono;
  * the missing migrations, the others then find them recorded in {@code schema_version} and apply nothing. The lock
  * is released by commit or rollback, so it cannot leak the way session locks do. In the same transaction it records
  * the partition count on first use and checks it afterwards: events of one key must always land in one partition, so
- * every bus of a schema must agree on it.
+ * every bus of a schema must agree on it. Migrations run without the engine's statement timeout (they may build
+ * indexes), within its lock timeout.
  */
 final class SchemaMigrator {
 
@@ -38,7 +39,10 @@ final class SchemaMigrator {
   }
 
   private Mono<Integer> migrate(Connection connection) {
-    Mono<Integer> work = run(connection, schema.lockMigrations, schema.schema)
+    // a migration may build an index over a long log: no statement timeout, but the lock timeout stays, so a start
+    // waiting behind another process's long transaction fails rather than queue every reader behind it
+    Mono<Integer> work = run(connection, "SET LOCAL statement_timeout = 0")
+        .then(run(connection, schema.lockMigrations, schema.schema))
         .then(run(connection, schema.createSchema))
         .then(run(connection, schema.createVersionTable))
         .then(LogDatabase.firstRow(connection.createStatement(schema.currentVersion),

@@ -3,6 +3,8 @@ package io.fluxbus.r2dbc;
 import io.fluxbus.ConfigException;
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import io.r2dbc.spi.Option;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -14,6 +16,12 @@ import java.util.regex.Pattern;
  * {@code /} in the password ends the authority early (so {@code app:Pa55/w0rd@db/orders} parses as host
  * {@code app:Pa55}), and an unencoded {@code @} or {@code :} leaves it in the host. Every such parse shows up as a
  * host with a {@code :} or {@code @}, or a database with an {@code @}.
+ *
+ * <p>The engine's own connections (pool and listener, never a caller's outbox connection) bound stuck work with
+ * {@link #SESSION_SETTINGS}, unless the URL sets them itself ({@code ?options=lock_timeout%3D5s},
+ * {@code lockWaitTimeout}, {@code statementTimeout}): a pass blocked on a lock, a statement that runs away, or a
+ * transaction left open fails and releases its connection, its locks and so its partitions, instead of holding them
+ * for ever.
  */
 final class ServerAddress {
 
@@ -25,13 +33,32 @@ final class ServerAddress {
   private static final Pattern HOST = Pattern.compile("\\[[0-9A-Fa-f:.]+\\]|[^:@\\[\\],/]+");
   /** The host list of a {@code failover} URL: hosts with optional ports, separated by commas. */
   private static final Pattern HOSTS = Pattern.compile("(" + HOST + ")(:\\d{1,5})?(,(" + HOST + ")(:\\d{1,5})?)*");
+  /** PostgreSQL's session options, as the driver passes them at connect. */
+  private static final Option<Object> SESSION_OPTIONS = Option.valueOf("options");
+  /**
+   * What the engine's connections are started with: waiting at most 10 s for a lock, 60 s for a statement, and an
+   * open transaction idle for 60 s ends the session.
+   */
+  static final Map<String, String> SESSION_SETTINGS = Map.of("lock_timeout", "10s", "statement_timeout", "60s",
+      "idle_in_transaction_session_timeout", "60s");
   private static final Pattern QUERY_PASSWORD = Pattern.compile("(?i)(password=)[^&;]*");
 
   private final ConnectionFactoryOptions options;
+  /** The engine's session settings with the URL's own over them. */
+  private final Map<String, String> session;
   private final String display;
 
-  private ServerAddress(ConnectionFactoryOptions options, boolean failover) {
+  private ServerAddress(ConnectionFactoryOptions options, Map<String, String> urlSession, boolean failover) {
     this.options = options;
+    Map<String, String> settings = new LinkedHashMap<>(SESSION_SETTINGS);
+    if (options.hasOption(ConnectionFactoryOptions.LOCK_WAIT_TIMEOUT)) {
+      settings.remove("lock_timeout");
+    }
+    if (options.hasOption(ConnectionFactoryOptions.STATEMENT_TIMEOUT)) {
+      settings.remove("statement_timeout");
+    }
+    settings.putAll(urlSession);
+    this.session = Map.copyOf(settings);
     Object host = options.getValue(ConnectionFactoryOptions.HOST);
     Object port = options.getValue(ConnectionFactoryOptions.PORT);
     Object database = options.getValue(ConnectionFactoryOptions.DATABASE);
@@ -95,15 +122,38 @@ final class ServerAddress {
     if (sslMode != null) {
       builder.option(SSL_MODE, sslMode);
     }
-    return new ServerAddress(builder.build(), failover);
+    return new ServerAddress(builder.build(), sessionOptions(parsed.getValue(SESSION_OPTIONS), shown), failover);
   }
 
   /**
-   * The options for {@code ConnectionFactories.get}, with {@code application_name} set to {@code applicationName}
-   * (what {@code pg_stat_activity} shows); they hold the password, so never print them.
+   * The options for the engine's own connections ({@code ConnectionFactories.get}): {@code application_name} set to
+   * {@code applicationName} (what {@code pg_stat_activity} shows), and the {@link #SESSION_SETTINGS} the URL does not
+   * set itself. They hold the password, so never print them.
    */
   ConnectionFactoryOptions options(String applicationName) {
-    return ConnectionFactoryOptions.builder().from(options).option(APPLICATION_NAME, applicationName).build();
+    return ConnectionFactoryOptions.builder().from(options).option(APPLICATION_NAME, applicationName)
+        .option(SESSION_OPTIONS, session).build();
+  }
+
+  /**
+   * The URL's {@code options} in the driver's text form {@code name=value;name=value}.
+   *
+   * @throws ConfigException naming the pair that is not {@code name=value}
+   */
+  private static Map<String, String> sessionOptions(Object value, String shown) {
+    Map<String, String> parsed = new LinkedHashMap<>();
+    if (value == null) {
+      return parsed;
+    }
+    for (String pair : value.toString().split(";")) {
+      int equals = pair.indexOf('=');
+      if (equals <= 0) {
+        throw new ConfigException("invalid url '" + shown + "': options pair '" + pair + "' is not name=value; "
+            + "expected e.g. options=lock_timeout%3D5s%3Bstatement_timeout%3D30s");
+      }
+      parsed.put(pair.substring(0, equals).trim(), pair.substring(equals + 1).trim());
+    }
+    return parsed;
   }
 
   /** {@code host:port/database}. */
