@@ -123,19 +123,22 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
         // the engine stops reading first, or handlers would never be idle
         logConsumers.closeAll();
       }
-      return until(this::idle).then(Mono.defer(this::terminateAll));
+      // one drain timeout for the whole stop: waiting for idle, then for every subscription to finish
+      long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
+      return until(this::idle, deadline).then(Mono.defer(() -> terminateAll(deadline)));
     });
   }
 
-  /** Completes when {@code condition} holds, checking every 2 ms, or after the drain timeout at the latest. */
-  private Mono<Void> until(BooleanSupplier condition) {
-    if (condition.getAsBoolean()) {
+  /** Completes when {@code condition} holds, checking every 2 ms, or at {@code deadline} (nanoTime) at the latest. */
+  private Mono<Void> until(BooleanSupplier condition, long deadline) {
+    long left = deadline - System.nanoTime();
+    if (condition.getAsBoolean() || left <= 0) {
       return Mono.empty();
     }
     return Flux.interval(Duration.ofMillis(1), Duration.ofMillis(2))
         .filter(tick -> condition.getAsBoolean())
         .next()
-        .timeout(settings.drainTimeout(), Mono.empty())
+        .timeout(Duration.ofNanos(left), Mono.empty())
         .then();
   }
 
@@ -152,11 +155,15 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
   }
 
   /** Removes every subscription, lets each drop what it still holds and complete, then releases the workers. */
-  private Mono<Void> terminateAll() {
+  private Mono<Void> terminateAll(long deadline) {
     List<Endpoint> ended;
     synchronized (registryLock) {
       ended = new ArrayList<>(active);
       for (Endpoint endpoint : ended) {
+        // before unregistering: a log member that leaves finishes at once, on a worker, and must see why
+        if (endpoint.terminated == null) {
+          endpoint.terminated = DropReason.STOPPED;
+        }
         unregister(endpoint);
       }
     }
@@ -165,7 +172,7 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
       lifecycle.emit(LifecycleEvent.Type.SUBSCRIPTION_REMOVED, endpoint.pattern.value(), endpoint.id, null,
           DropReason.STOPPED.tag());
     }
-    return until(() -> ended.stream().allMatch(Endpoint::isFinished)).then(Mono.fromRunnable(() -> {
+    return until(() -> ended.stream().allMatch(Endpoint::isFinished), deadline).then(Mono.fromRunnable(() -> {
       Scheduler workers;
       synchronized (registryLock) {
         workers = scheduler;
@@ -284,7 +291,9 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
         ActiveSubscription subscription = new ActiveSubscription(this, endpoint);
         return endpoint.consumerReady().thenReturn((Subscription) subscription)
             .onErrorResume(error -> Mono.fromRunnable(() -> remove(endpoint, DropReason.UNSUBSCRIBED))
-                .then(Mono.error(error)));
+                .then(Mono.error(error)))
+            // nobody will hold the subscription: leave no member behind that nobody can cancel
+            .doOnCancel(() -> remove(endpoint, DropReason.UNSUBSCRIBED));
       }
       Endpoint endpoint = options.isAsync()
           ? new AsyncHandlerEndpoint(seq, id, parsed, options, this, handler)
@@ -362,10 +371,11 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
   void remove(Endpoint endpoint, DropReason reason) {
     boolean removed;
     synchronized (registryLock) {
-      removed = unregister(endpoint);
+      // before unregistering: a log member that leaves finishes at once, on a worker, and must see why
       if (endpoint.terminated == null) {
         endpoint.terminated = reason;
       }
+      removed = unregister(endpoint);
     }
     endpoint.terminate(reason);
     if (removed) {

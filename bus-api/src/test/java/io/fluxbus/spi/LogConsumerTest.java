@@ -168,17 +168,53 @@ class LogConsumerTest {
     assertThat(bus.subscriberCount("order.placed")).isZero();
   }
 
+  @Test
+  @DisplayName("every log-served Flux completes when the bus stops, however its members' leaving interleaves")
+  void everyLogServedFluxCompletesOnStop() {
+    for (int round = 0; round < 10; round++) {
+      bus.start().block(WAIT);
+      List<StepVerifier> completions = new java.util.ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        completions.add(StepVerifier.create(bus.subscribe("order.*", Object.class,
+            SubscribeOptions.defaults().group("g" + (i % 3)))).expectComplete().verifyLater());
+      }
+
+      bus.stop().block(WAIT);
+
+      completions.forEach(completion -> completion.verify(WAIT));
+    }
+  }
+
+  @Test
+  @DisplayName("a subscription cancelled before the log is being read for it leaves no member behind")
+  void aSubscriptionCancelledWhileAttachingLeavesNothing() {
+    bus.start().block(WAIT);
+    log.attachNever = true;
+
+    StepVerifier.create(bus.subscribe("order.*", SubscribeOptions.defaults().group("billing"), event -> Mono.empty()))
+        .expectSubscription()
+        .thenCancel()
+        .verify(WAIT);
+
+    assertThat(bus.topics()).isEmpty();
+    assertThat(bus.subscriberCount("order.placed")).isZero();
+  }
+
   /** A durable log that records consumers and hands over events when a test asks. */
   private static final class RecordingLog implements DurableLog {
     final List<LogConsumer> consumers = new CopyOnWriteArrayList<>();
     final List<Delivery> outcomes = new CopyOnWriteArrayList<>();
     volatile RuntimeException failWith;
+    volatile boolean attachNever;
     volatile boolean disposed;
 
     @Override
     public Mono<Disposable> attach(LogConsumer consumer) {
       if (failWith != null) {
         return Mono.error(failWith);
+      }
+      if (attachNever) {
+        return Mono.never();
       }
       consumers.add(consumer);
       return Mono.just(() -> disposed = true);

@@ -20,12 +20,19 @@ final class AppendWriter {
 
   private final StatefulRedisConnection<String, byte[]> connection;
   private final Scheduler flusher;
+  private final Scheduler completions;
   private final AtomicInteger wanted = new AtomicInteger();
   private final Runnable flush = this::flush;
 
-  AppendWriter(StatefulRedisConnection<String, byte[]> connection, Scheduler flusher) {
+  /**
+   * @param flusher where flushes run
+   * @param completions where appends complete: never on the connection's I/O thread, which a subscriber running
+   *     on it would hold up (and a nested publish waiting on it would deadlock)
+   */
+  AppendWriter(StatefulRedisConnection<String, byte[]> connection, Scheduler flusher, Scheduler completions) {
     this.connection = connection;
     this.flusher = flusher;
+    this.completions = completions;
     connection.setAutoFlushCommands(false);
   }
 
@@ -40,7 +47,7 @@ final class AppendWriter {
           flush();
         }
       }
-      return Mono.fromCompletionStage(appended);
+      return Mono.fromCompletionStage(appended).publishOn(completions);
     });
   }
 

@@ -21,6 +21,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The Lettuce client of one connected period of a bus and the connections it opened, each named
@@ -43,6 +45,7 @@ final class RedisConnections {
   private final RedisClient client;
   private final EngineEvents events;
   private final Map<Object, Role> roles = new ConcurrentHashMap<>();
+  private final Scheduler completions;
   private volatile boolean armed;
 
   /**
@@ -77,6 +80,15 @@ final class RedisConnections {
         .publishOnScheduler(true)
         .build());
     this.client.addListener(new Watcher());
+    this.completions = Schedulers.fromExecutor(this.client.getResources().eventExecutorGroup());
+  }
+
+  /**
+   * Lettuce's computation threads as a scheduler: where results of the asynchronous API are handed on, as
+   * {@code publishOnScheduler} does for the reactive one, so that no user code runs on an I/O thread.
+   */
+  Scheduler completions() {
+    return completions;
   }
 
   /** Opens a command connection for {@code role}. */

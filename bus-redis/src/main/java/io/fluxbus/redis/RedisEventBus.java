@@ -225,6 +225,9 @@ public final class RedisEventBus extends ForwardingEventBus implements DurableEv
    * subscribed. Events without a source or time get the bus's source and the current time first, so every bus sees
    * the same event.
    *
+   * <p>In streams mode a publish, once subscribed, runs to its end even if the subscriber cancels: the append may
+   * already be stored, and this bus's subscriptions then get the event like every other bus's.
+   *
    * @return this bus's {@link PublishResult}; or {@link BusNotStartedException} when the bus is not running
    *     (nothing delivered anywhere), {@link io.fluxbus.CodecException} when the payload cannot be written as JSON
    *     (nothing delivered anywhere), {@link io.fluxbus.EngineUnavailableException} when Redis did not take it (in
@@ -243,10 +246,13 @@ public final class RedisEventBus extends ForwardingEventBus implements DurableEv
           publishing.decrementAndGet();
           return Mono.error(notStarted("publish '" + event.topic() + "'"));
         }
-        return local.logAttachments()
+        Mono<PublishResult> whole = local.logAttachments()
             .then(log.append(stamped, body))
             .then(local.publish(stamped))
             .doFinally(signal -> publishing.decrementAndGet());
+        // runs to the end whatever the subscriber does: a cancelled publish may still be stored, and then this
+        // bus's subscribers must get it as every other bus's do (the tail skips this bus's own entries)
+        return Mono.fromFuture(whole.toFuture(), true);
       }
       byte[] body = codec.encode(stamped);
       return local.publish(stamped).flatMap(result -> {

@@ -16,8 +16,9 @@ import java.util.Map;
  * @param event the CloudEvents JSON, or null when the entry has none (or was trimmed while pending)
  * @param topic the topic field, or null
  * @param origin the appending bus's id, empty or null when every bus delivers it
+ * @param trimmed true when the entry came back without a body: its data was trimmed while it was pending
  */
-record StreamEntry(String stream, String id, byte[] event, String topic, String origin) {
+record StreamEntry(String stream, String id, byte[] event, String topic, String origin, boolean trimmed) {
 
   static final String EVENT = "e";
   static final String TOPIC = "t";
@@ -36,19 +37,14 @@ record StreamEntry(String stream, String id, byte[] event, String topic, String 
   static StreamEntry of(StreamMessage<String, byte[]> message) {
     Map<String, byte[]> body = message.getBody();
     if (body == null || body.isEmpty()) {
-      return new StreamEntry(message.getStream(), message.getId(), null, null, null);
+      return new StreamEntry(message.getStream(), message.getId(), null, null, null, true);
     }
     return new StreamEntry(message.getStream(), message.getId(), body.get(EVENT), text(body.get(TOPIC)),
-        text(body.get(ORIGIN)));
+        text(body.get(ORIGIN)), false);
   }
 
   private static String text(byte[] value) {
     return value == null ? null : new String(value, StandardCharsets.UTF_8);
-  }
-
-  /** True when the entry's data is gone: trimmed by retention while it was still pending. */
-  boolean trimmed() {
-    return event == null && topic == null && origin == null;
   }
 
   /** The raw event field as text, for dead letters of entries that cannot be decoded. */

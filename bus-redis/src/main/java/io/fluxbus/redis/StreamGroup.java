@@ -6,9 +6,14 @@ import io.fluxbus.spi.DeadLetters;
 import io.fluxbus.spi.Delivery;
 import io.fluxbus.spi.LogConsumer;
 import io.lettuce.core.Consumer;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
+import io.lettuce.core.XPendingArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.models.stream.PendingMessage;
 import io.lettuce.core.output.NestedMultiOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
@@ -117,7 +122,8 @@ final class StreamGroup implements Disposable {
         .subscribe(null, null, ended::tryEmitEmpty);
     Duration every = session.streams().claimIdle().dividedBy(3);
     heartbeat = Flux.interval(every, every, session.timers())
-        .concatMap(tick -> renew())
+        .onBackpressureDrop()
+        .concatMap(tick -> renew(), 1)
         .subscribe();
   }
 
@@ -134,6 +140,8 @@ final class StreamGroup implements Disposable {
           session.events().disconnected(component, session.connections().describe(error)
               + "; reading again from its pending events");
           recoverAll();
+          // rebalance first thing next time: a partition whose claim failed is still to be claimed
+          lastRebalance = 0;
           Mono<Void> recreate = String.valueOf(error.getMessage()).startsWith("NOGROUP")
               // the group or its streams vanished (a restart without persistence, XGROUP DESTROY): read what is
               // there rather than lose what comes before the next append
@@ -148,7 +156,13 @@ final class StreamGroup implements Disposable {
     return interval.compareTo(Duration.ofMillis(20)) < 0 ? Duration.ofMillis(20) : interval;
   }
 
-  /** Takes this member's fair share of the partitions, and claims the pending entries of those it gained. */
+  /**
+   * Takes this member's fair share of the partitions. A partition it gained is read only once every entry pending
+   * there is claimed to this member; if claiming fails, the partition stays unread and is claimed again at the next
+   * rebalance, so a dead member's entries are never left behind. In the partitions it kept, it claims the entries
+   * another consumer has left pending for longer than a lease (a member that read on after losing its lease and then
+   * died).
+   */
   private Mono<Void> rebalanceIfDue() {
     long now = System.nanoTime();
     if (!owned.isEmpty() && now - lastRebalance < rebalanceInterval().toNanos()) {
@@ -157,17 +171,57 @@ final class StreamGroup implements Disposable {
     lastRebalance = now;
     return leases("1").flatMap(held -> {
       Set<Integer> gained = new TreeSet<>(held);
+      Set<Integer> kept;
       synchronized (this) {
         gained.removeAll(owned);
-        owned = Set.copyOf(held);
+        Set<Integer> still = new TreeSet<>(owned);
+        still.retainAll(held);
+        owned = Set.copyOf(still);
+        kept = owned;
       }
       recovering.keySet().retainAll(held);
-      return Flux.fromIterable(gained)
+      Mono<Void> taken = Flux.fromIterable(gained)
           .concatMap(partition -> claimPending(session.keys().log(partition))
               .then(forgetIdleConsumers(session.keys().log(partition)))
-              .then(Mono.fromRunnable(() -> recovering.put(partition, "0-0"))))
+              .then(Mono.fromRunnable(() -> {
+                synchronized (this) {
+                  Set<Integer> more = new TreeSet<>(owned);
+                  more.add(partition);
+                  owned = Set.copyOf(more);
+                }
+                recovering.put(partition, "0-0");
+              })))
           .then();
+      Mono<Void> swept = Flux.fromIterable(kept)
+          .concatMap(partition -> claimAbandoned(partition)
+              .doOnNext(claimed -> {
+                if (claimed) {
+                  recovering.put(partition, "0-0");
+                }
+              }))
+          .then();
+      return taken.then(swept);
     });
+  }
+
+  /**
+   * Claims the entries of a partition this member holds that other consumers have had pending for longer than a
+   * lease; emits whether it claimed any (they are then read from this member's pending list).
+   */
+  private Mono<Boolean> claimAbandoned(int partition) {
+    String log = session.keys().log(partition);
+    Duration lease = session.streams().claimIdle();
+    return session.commands()
+        .xpending(log, new XPendingArgs<String>().group(name).range(Range.create("-", "+"))
+            .limit(Limit.from(CLAIM_COUNT)).idle(lease))
+        .filter(pending -> !session.origin().equals(pending.getConsumer()))
+        .map(PendingMessage::getId)
+        .collectList()
+        .flatMap(ids -> ids.isEmpty() ? Mono.just(false)
+            : session.commands().xclaim(log, me, XClaimArgs.Builder.minIdleTime(lease).justid(),
+                    ids.toArray(String[]::new))
+                .count()
+                .map(claimed -> claimed > 0));
   }
 
   private Mono<Set<Integer>> leases(String rebalance) {
@@ -180,7 +234,10 @@ final class StreamGroup implements Disposable {
         });
   }
 
-  /** Renews the leases held while a batch is in hand; partitions whose lease was lost are read no more. */
+  /**
+   * Renews the leases held while a batch is in hand (and the membership, which it never re-creates: a member that
+   * left stays gone); partitions whose lease was lost are read no more.
+   */
   private Mono<Void> renew() {
     if (disposed) {
       return Mono.empty();
@@ -378,8 +435,9 @@ final class StreamGroup implements Disposable {
   /** Leaves: releases the leases and the membership, and closes the reading connection. */
   private Mono<Void> leave() {
     heartbeat.dispose();
-    if (session.halted()) {
-      return Mono.empty();
+    if (session.halted() || session.superseded(this, name)) {
+      // halted: as if dead; superseded: a newer member of this bus holds the leases under the same name
+      return session.connections().close(connection);
     }
     return StreamScripts.LEAVE.integer(session.commands(), leaseKeys, session.origin())
         .onErrorResume(error -> Mono.empty())

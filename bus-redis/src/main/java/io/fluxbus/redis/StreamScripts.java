@@ -37,8 +37,9 @@ enum StreamScripts {
 
   /**
    * A group member's heartbeat and its share of the partitions. KEYS: the group's members set, then the lease of
-   * every partition. ARGV: member, lease time in ms, '1' to rebalance (release leases beyond the fair share and take
-   * free ones up to it; only between reads, with nothing in hand) or '0' to only renew. The fair share is
+   * every partition. ARGV: member, lease time in ms, '1' to rebalance (join, release leases beyond the fair share and
+   * take free ones up to it; only between reads, with nothing in hand) or '0' to only renew (never re-joining: a
+   * renewal that lands after the member left must not bring it back). The fair share is
    * ceil(partitions / live members). Returns the partitions the member holds.
    */
   LEASES("""
@@ -46,7 +47,11 @@ enum StreamScripts {
       local time = redis.call('TIME')
       local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
       local ttl = tonumber(ARGV[2])
-      redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
+      if ARGV[3] == '1' then
+        redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
+      else
+        redis.call('ZADD', KEYS[1], 'XX', now + ttl, ARGV[1])
+      end
       redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
       redis.call('PEXPIRE', KEYS[1], ttl * 10)
       local share = math.ceil((#KEYS - 1) / redis.call('ZCARD', KEYS[1]))

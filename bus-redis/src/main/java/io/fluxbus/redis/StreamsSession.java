@@ -64,6 +64,8 @@ final class StreamsSession {
   private final EventCodec codec;
   private final Scheduler timers;
   private final Set<StreamGroup> groups = ConcurrentHashMap.newKeySet();
+  /** The newest member of each Redis group on this bus; an older one still finishing leaves its leases alone. */
+  private final Map<String, StreamGroup> newest = new ConcurrentHashMap<>();
   private final Set<StreamReader> replays = ConcurrentHashMap.newKeySet();
   private final Disposable.Composite upkeep = Disposables.composite();
   private volatile RedisReactiveCommands<String, byte[]> commands;
@@ -105,7 +107,7 @@ final class StreamsSession {
     return connections.connect(COMMANDS)
         .doOnNext(connection -> commands = connection.reactive())
         .then(connections.connect(APPENDS))
-        .doOnNext(connection -> appends = new AppendWriter(connection, timers))
+        .doOnNext(connection -> appends = new AppendWriter(connection, timers, connections.completions()))
         .then(heads())
         .flatMap(heads -> StreamReader.start(this, TAIL, "reading the log", heads, this::deliverLocally))
         .doOnNext(reader -> tail = reader)
@@ -178,6 +180,18 @@ final class StreamsSession {
    * @return the entry id; an {@link io.fluxbus.EngineUnavailableException} when Redis did not take it
    */
   Mono<String> append(Event<?> stamped, byte[] body) {
+    return append(stamped, body, names.origin());
+  }
+
+  /**
+   * Appends an event of the engine's own making (a replay's dead letter) that every bus delivers, this one too: it
+   * was not delivered here at publish.
+   */
+  Mono<String> appendForEveryBus(Event<?> stamped, byte[] body) {
+    return append(stamped, body, "");
+  }
+
+  private Mono<String> append(Event<?> stamped, byte[] body, String origin) {
     StreamsSettings streams = settings.streams();
     XAddArgs args = new XAddArgs();
     if (streams.maxLen() > 0) {
@@ -185,7 +199,7 @@ final class StreamsSession {
     } else if (streams.retention() != null) {
       args.minId(StreamPositions.before(Instant.now().minus(streams.retention()))).approximateTrimming();
     }
-    return appends.xadd(keys.logFor(stamped), args, StreamEntry.fields(stamped.topic(), body, names.origin()))
+    return appends.xadd(keys.logFor(stamped), args, StreamEntry.fields(stamped.topic(), body, origin))
         .onErrorMap(error -> connections.unavailable("append to", error));
   }
 
@@ -221,9 +235,19 @@ final class StreamsSession {
   /** Starts reading the log for a group or a replaying subscription; see {@code DurableLog#attach}. */
   Mono<Disposable> attach(LogConsumer consumer) {
     if (consumer.group().isPresent()) {
-      return StreamGroup.start(this, consumer).map(group -> {
+      String name = StreamGroup.redisGroup(consumer.group().get(), consumer.pattern().value());
+      StreamGroup previous = newest.get(name);
+      // a member of the same group that is still finishing its events reads as this bus's consumer too: let it end
+      // (for at most a lease) before a new one reads the same pending entries again
+      Mono<Void> previousEnded = previous == null ? Mono.empty()
+          : previous.ended().timeout(settings.streams().claimIdle(), Mono.empty(), timers);
+      return previousEnded.then(Mono.defer(() -> StreamGroup.start(this, consumer))).map(group -> {
         groups.add(group);
-        group.ended().subscribe(null, null, () -> groups.remove(group));
+        newest.put(name, group);
+        group.ended().subscribe(null, null, () -> {
+          groups.remove(group);
+          newest.remove(name, group);
+        });
         return group;
       });
     }
@@ -252,7 +276,7 @@ final class StreamsSession {
     return consumer.deliver(event).flatMap(outcome -> {
       if (outcome instanceof Delivery.Failed failed && failed.letter() != null) {
         Event<Object> letter = stamp(failed.letter());
-        return append(letter, codec.encode(letter))
+        return appendForEveryBus(letter, codec.encode(letter))
             .doOnNext(id -> consumer.deadLettered(event.id(), "dead-lettered to '" + letter.topic() + "'"))
             .then()
             .onErrorResume(error -> {
@@ -286,6 +310,12 @@ final class StreamsSession {
     upkeep.dispose();
     groups.forEach(StreamGroup::halt);
     return connections.close();
+  }
+
+  /** Whether a newer member of the same Redis group runs on this bus, so {@code member} must not leave for it. */
+  boolean superseded(StreamGroup member, String name) {
+    StreamGroup current = newest.get(name);
+    return current != null && current != member;
   }
 
   /** Whether {@link #halt()} was called. */

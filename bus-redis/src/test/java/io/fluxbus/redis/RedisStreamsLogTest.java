@@ -153,6 +153,38 @@ class RedisStreamsLogTest {
   }
 
   @Test
+  @DisplayName("an entry another producer wrote without the engine's fields is dead-lettered, not taken for trimmed")
+  void aForeignEntryIsDeadLettered() {
+    RedisEventBus bus = started();
+    Queue<Event<Object>> letters = new ConcurrentLinkedQueue<>();
+    bus.subscribe("fluxbus.undecodable", event -> Mono.fromRunnable(() -> letters.add(event))).block(WAIT);
+    bus.subscribe("#", SubscribeOptions.defaults().group("billing"), event -> Mono.empty()).block(WAIT);
+
+    admin.commands().xadd(log(0), Map.of("payload", "{\"orderId\":1}"));
+
+    await().atMost(WAIT).untilAsserted(() -> assertThat(letters).hasSize(1));
+    assertThat(letters.peek().headers()).containsKey("dlqentry").containsEntry("dlqgroup", "billing");
+    assertThat(letters.peek().headers().get("dlqerror")).contains("'e'");
+  }
+
+  @Test
+  @DisplayName("after an append, sync subscribers run off Lettuce's I/O threads, so a nested publish cannot stall "
+      + "them")
+  void syncSubscribersDoNotRunOnIoThreads() {
+    RedisEventBus bus = started();
+    Queue<String> threads = new ConcurrentLinkedQueue<>();
+    bus.subscribe("order.placed", event -> {
+      threads.add(Thread.currentThread().getName());
+      return bus.publish("order.audited", event.payload()).then();
+    }).block(WAIT);
+
+    bus.publish("order.placed", "o-1").block(WAIT);
+
+    assertThat(threads).singleElement().satisfies(thread ->
+        assertThat(thread).doesNotContain("EventLoop").doesNotContain("epoll").doesNotContain("nio"));
+  }
+
+  @Test
   @DisplayName("an event published for later is appended when due, once, to subscribers of every bus")
   void aDelayedEventIsDeliveredWhenDue() {
     RedisEventBus publisher = started();

@@ -171,9 +171,13 @@ abstract class DurableLogContract extends ContractPart {
     EventBus bus = buses.started();
     ControlledSubscriber<Event<Object>> member =
         buses.withoutDemand(bus.subscribe("order.placed", Object.class, group("billing")));
+    EventLog witness = new EventLog();
+    subscribe(bus, "order.placed", group("audit"), witness.handler());
     for (int i = 0; i < 5; i++) {
       publish(bus, "order.placed", i);
     }
+    // another group has read all five: the member would have had them by now, had it taken any
+    witness.awaitSize(5);
     assertThat(member.values()).isEmpty();
     assertThat(bus.stats().dropped()).isZero();
 
@@ -181,6 +185,61 @@ abstract class DurableLogContract extends ContractPart {
 
     eventually().untilAsserted(() -> assertThat(payloads(member.values())).containsExactly(0, 1, 2, 3, 4));
     assertThat(bus.stats().dropped()).isZero();
+  }
+
+  @Test
+  @DisplayName("group and replay Flux subscriptions complete when the bus stops")
+  void logServedFluxesCompleteOnStop() {
+    EventBus bus = buses.started();
+    List<ControlledSubscriber<Event<Object>>> fluxes = new CopyOnWriteArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      fluxes.add(buses.unbounded(bus.subscribe("order.placed", Object.class, group("billing-" + (i % 4)))));
+    }
+    fluxes.add(buses.unbounded(bus.subscribe("order.#", Object.class,
+        SubscribeOptions.defaults().startFrom(StartPosition.earliest()))));
+    publish(bus, "order.placed", "one");
+
+    bus.stop().block(WAIT);
+
+    eventually().untilAsserted(() -> assertThat(fluxes).allMatch(ControlledSubscriber::isCompleted));
+  }
+
+  @Test
+  @DisplayName("a publish runs to its end once subscribed: a subscriber that cancels does not keep the event from "
+      + "this bus's subscriptions")
+  void aCancelledPublishStillReachesThisBus() {
+    EventBus bus = buses.started();
+    EventLog ordinary = new EventLog();
+    EventLog grouped = new EventLog();
+    subscribe(bus, "order.placed", ordinary.handler());
+    subscribe(bus, "order.placed", group("billing"), grouped.handler());
+
+    bus.publish("order.placed", "cancelled at once").subscribe().dispose();
+    publish(bus, "order.placed", "awaited");
+
+    eventually().untilAsserted(() -> {
+      assertThat(ordinary.payloads()).containsExactlyInAnyOrder("cancelled at once", "awaited");
+      assertThat(grouped.payloads()).containsExactlyInAnyOrder("cancelled at once", "awaited");
+    });
+  }
+
+  @Test
+  @DisplayName("a replaying subscription's last failure is dead-lettered, and the letter reaches this bus too")
+  void aReplaysFailureIsDeadLetteredHereToo() {
+    EventBus bus = buses.started();
+    EventLog deadLetters = new EventLog();
+    subscribe(bus, "order.placed.dlq", deadLetters.handler());
+    subscribe(bus, "order.placed", SubscribeOptions.defaults().startFrom(StartPosition.earliest())
+        .retry(TWO_QUICK_ATTEMPTS), event -> Mono.error(new IllegalStateException("cannot replay " + event.payload())));
+
+    publish(bus, "order.placed", "poison");
+
+    deadLetters.awaitSize(1);
+    Event<?> letter = deadLetters.single();
+    assertThat(letter.payload()).isEqualTo("poison");
+    assertThat(letter.headers()).containsEntry("dlqtopic", "order.placed").containsEntry("dlqattempts", "2")
+        .containsKey("dlqsubscription");
+    assertThat(letter.headers().get("dlqerror")).contains("cannot replay poison");
   }
 
   @Test
