@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  * <p>Tables: {@code event_log} (the append-only log, read below the xid8 visibility horizon), {@code log_settings}
  * (the partition count the schema was created with), {@code group_partition} (per group, pattern and partition: a
  * cursor, a lease with a fencing token, and where the group started), {@code group_member} (live members, for the
- * fair share of partitions), {@code scheduled} (delayed events), and the function {@code group_leases}.
+ * fair share of partitions), {@code scheduled} (delayed events), and the function {@code group_leases} (created by
+ * migration 3, replaced by migration 4).
  */
 final class LogSchema {
 
@@ -127,11 +128,79 @@ final class LogSchema {
                 + "event_key text, "
                 + "cloud_event jsonb NOT NULL)",
             "CREATE INDEX scheduled_due ON " + scheduled + " (due_at, id)",
-            leasesFunction()));
+            leasesFunctionV3()),
+        List.of(leasesFunction()));
   }
 
   /**
    * {@code group_leases(group, pattern, member, lease_ms, mode)}: a member's heartbeat and its share of a group's
+   * partitions, in one round trip. Mode 0, the heartbeat, renews the member and the leases it holds, and never
+   * registers it: a heartbeat that was in flight when the member left finds no row and changes nothing. Mode 1
+   * rebalances (between batches, with nothing in hand): it registers or renews the member, forgets members whose
+   * heartbeat expired, gives up partitions beyond the fair share {@code ceil(partitions / live members)}, and takes
+   * free or expired ones up to it ({@code SKIP LOCKED}, so members rebalancing at once never take the same one); mode
+   * 2 leaves, releasing everything. The partitions to give up or take are chosen once per statement
+   * ({@code = ANY(ARRAY(…))}), never per row. Every change of owner bumps the partition's fence, so a former owner's
+   * acknowledgements match no row. Releasing notifies the schema's channel, so waiting members try at once. Returns
+   * the partitions the member holds, with their fences. Times are the database's clock ({@code clock_timestamp()}),
+   * so client clocks may disagree.
+   */
+  private String leasesFunction() {
+    String mine = "g.group_name = p_group AND g.pattern = p_pattern AND g.owner = p_member";
+    String member = "m.group_name = p_group AND m.pattern = p_pattern AND m.member_id = p_member";
+    return "CREATE OR REPLACE FUNCTION " + leasesFunction + "(p_group text, p_pattern text, p_member text, "
+        + "p_lease_ms float8, p_mode int) RETURNS TABLE (held_partition int, held_fence bigint) LANGUAGE plpgsql "
+        + "AS $fn$\n"
+        + "DECLARE\n"
+        + "  v_until timestamptz := clock_timestamp() + p_lease_ms * interval '1 millisecond';\n"
+        + "  v_share int;\n"
+        + "  v_held int;\n"
+        + "  v_released int;\n"
+        + "BEGIN\n"
+        + "  IF p_mode = 2 THEN\n"
+        + "    DELETE FROM " + members + " m WHERE " + member + ";\n"
+        + "    UPDATE " + groups + " g SET owner = NULL, lease_until = NULL, fence = g.fence + 1 WHERE " + mine + ";\n"
+        + "    GET DIAGNOSTICS v_released = ROW_COUNT;\n"
+        + "    IF v_released > 0 THEN PERFORM pg_notify('" + channel + "', ''); END IF;\n"
+        + "    RETURN;\n"
+        + "  END IF;\n"
+        + "  IF p_mode = 0 THEN\n"
+        + "    UPDATE " + members + " m SET alive_until = v_until WHERE " + member + ";\n"
+        + "  ELSE\n"
+        + "    INSERT INTO " + members + " AS m (group_name, pattern, member_id, alive_until) "
+        + "VALUES (p_group, p_pattern, p_member, v_until) "
+        + "ON CONFLICT (group_name, pattern, member_id) DO UPDATE SET alive_until = excluded.alive_until;\n"
+        + "    DELETE FROM " + members + " m WHERE m.group_name = p_group AND m.pattern = p_pattern "
+        + "AND m.alive_until < clock_timestamp();\n"
+        + "    SELECT ceil((SELECT count(*) FROM " + groups + " g WHERE g.group_name = p_group "
+        + "AND g.pattern = p_pattern)::numeric / greatest(count(*), 1))::int INTO v_share FROM " + members
+        + " m WHERE m.group_name = p_group AND m.pattern = p_pattern;\n"
+        + "    UPDATE " + groups + " g SET owner = NULL, lease_until = NULL, fence = g.fence + 1 WHERE " + mine
+        + " AND g.partition_no = ANY(ARRAY(SELECT h.partition_no FROM " + groups + " h WHERE h.group_name = p_group "
+        + "AND h.pattern = p_pattern AND h.owner = p_member ORDER BY h.partition_no OFFSET v_share));\n"
+        + "    GET DIAGNOSTICS v_released = ROW_COUNT;\n"
+        + "    IF v_released > 0 THEN PERFORM pg_notify('" + channel + "', ''); END IF;\n"
+        + "    SELECT count(*) INTO v_held FROM " + groups + " g WHERE " + mine
+        + " AND g.lease_until >= clock_timestamp();\n"
+        + "    UPDATE " + groups + " g SET owner = p_member, lease_until = v_until, fence = g.fence + 1 "
+        + "WHERE g.group_name = p_group AND g.pattern = p_pattern AND g.partition_no = ANY(ARRAY("
+        + "SELECT f.partition_no FROM " + groups + " f WHERE f.group_name = p_group AND f.pattern = p_pattern "
+        + "AND (f.owner IS NULL OR f.lease_until < clock_timestamp()) ORDER BY f.partition_no "
+        + "LIMIT greatest(v_share - v_held, 0) FOR UPDATE SKIP LOCKED));\n"
+        + "  END IF;\n"
+        + "  RETURN QUERY UPDATE " + groups + " g SET lease_until = v_until WHERE " + mine
+        + " RETURNING g.partition_no, g.fence;\n"
+        + "END\n"
+        + "$fn$";
+  }
+
+  /**
+   * {@code group_leases} as released in migration 3, kept verbatim (migrations are append only); replaced by
+   * {@link #leasesFunction()} in migration 4. Its heartbeat upserted the member, so a renewal in flight when the
+   * member left registered it again; and {@code IN (… LIMIT … FOR UPDATE SKIP LOCKED)} was planned as a semi join
+   * that ran the subquery per row, so a rebalance took every free partition, whatever the fair share.
+   *
+   * <p>{@code group_leases(group, pattern, member, lease_ms, mode)}: a member's heartbeat and its share of a group's
    * partitions, in one round trip. Mode 0 renews the leases the member holds; mode 1 also rebalances (between
    * batches, with nothing in hand): it forgets members whose heartbeat expired, gives up partitions beyond the fair
    * share {@code ceil(partitions / live members)}, and takes free or expired ones up to it ({@code SKIP LOCKED}, so
@@ -140,7 +209,7 @@ final class LogSchema {
    * schema's channel, so waiting members try at once. Returns the partitions the member holds, with their fences.
    * Times are the database's clock ({@code clock_timestamp()}), so client clocks may disagree.
    */
-  private String leasesFunction() {
+  private String leasesFunctionV3() {
     String mine = "g.group_name = p_group AND g.pattern = p_pattern AND g.owner = p_member";
     return "CREATE FUNCTION " + leasesFunction + "(p_group text, p_pattern text, p_member text, p_lease_ms float8, "
         + "p_mode int) RETURNS TABLE (held_partition int, held_fence bigint) LANGUAGE plpgsql AS $fn$\n"
@@ -202,6 +271,7 @@ final class LogSchema {
       case 1 -> "event_log with xid8 visibility-horizon cursor";
       case 2 -> "group_cursor: durable group cursors with leases and fencing";
       case 3 -> "partitions, per-partition group leases and cursors, group members, scheduled events";
+      case 4 -> "group_leases: heartbeats never re-register a member; the fair share is taken once per rebalance";
       default -> "migration " + version;
     };
   }

@@ -36,7 +36,7 @@ class TwoProcessesTest {
       Flux.fromIterable(buses).flatMap(PostgresEventBus::start).then().block(WAIT);
 
       assertThat(PostgresTestServer.query("SELECT version FROM \"" + fresh + "\".schema_version ORDER BY version"))
-          .containsExactly("1", "2", "3");
+          .containsExactly("1", "2", "3", "4");
       buses.forEach(bus -> assertThat(bus.publish("started", 1).block(WAIT)).isNotNull());
     } finally {
       TestBuses.stop(buses.toArray(PostgresEventBus[]::new));
