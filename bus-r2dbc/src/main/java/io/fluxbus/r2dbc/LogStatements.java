@@ -73,10 +73,10 @@ final class LogStatements {
     this.schedule = "INSERT INTO " + schema.scheduled + " (due_at, event_id, topic, event_key, cloud_event) "
         + "VALUES ($1, $2, $3, $4, $5::jsonb)";
     // SKIP LOCKED: buses promoting at once take disjoint rows; a row is appended exactly once, as it is deleted in
-    // the same statement
-    this.promoteDue = "WITH due AS (DELETE FROM " + schema.scheduled + " WHERE id IN (SELECT d.id FROM "
+    // the same statement. = ANY(ARRAY(…)) runs the locking LIMIT once; as IN (…) the planner may run it per row
+    this.promoteDue = "WITH due AS (DELETE FROM " + schema.scheduled + " WHERE id = ANY(ARRAY(SELECT d.id FROM "
         + schema.scheduled + " d WHERE d.due_at <= clock_timestamp() ORDER BY d.due_at, d.id LIMIT $1 "
-        + "FOR UPDATE SKIP LOCKED) RETURNING due_at, id, event_id, topic, event_key, cloud_event) "
+        + "FOR UPDATE SKIP LOCKED)) RETURNING due_at, id, event_id, topic, event_key, cloud_event) "
         + "INSERT INTO " + log + " (event_id, topic, event_key, origin, partition_no, cloud_event) "
         + "SELECT event_id, topic, event_key, NULL, " + partitionOf("event_key", "topic") + ", cloud_event "
         + "FROM due ORDER BY due_at, id";
