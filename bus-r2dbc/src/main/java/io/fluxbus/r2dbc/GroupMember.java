@@ -24,7 +24,9 @@ import reactor.core.publisher.Sinks;
  *
  * <p>A pass rebalances (when it holds nothing, when asked to, or at most every {@link
  * PostgresSettings#rebalanceInterval()}), then reads batches from the cursors of the partitions it owns and hands
- * them to the {@link LogConsumer} in per-key {@link Lanes}. Once a batch is settled it acknowledges it
+ * them to the {@link LogConsumer} in per-key {@link Lanes}, batch after batch while they come back full, until a
+ * rebalance is due: then the pass ends and the next one rebalances first, so catching up never keeps a member from
+ * sharing. Once a batch is settled it acknowledges it
  * ({@link AckBatch}): each partition's cursor moves past the longest settled prefix, guarded by owner and fence, and
  * the dead letters of that prefix are appended in the same statement. A heartbeat renews the leases every third of
  * the lease while a batch is in hand. A member that dies stops renewing; after its lease another member continues
@@ -116,12 +118,29 @@ final class GroupMember implements Disposable {
     // cleared before the call, so that a request arriving while it runs is kept for the next pass
     boolean asked = rebalanceNow;
     rebalanceNow = false;
-    boolean due = asked || owned.isEmpty() || now - lastRebalance >= session.settings().rebalanceInterval().toNanos();
+    boolean due = asked || owned.isEmpty() || rebalanceDue(now);
     Mono<Void> rebalanced = due ? leases(REBALANCE).doOnSuccess(held -> lastRebalance = now).then() : Mono.empty();
     return session.reported(component, "reading again from the last acknowledged event", rebalanced
         .then(Mono.defer(() -> owned.isEmpty() ? Mono.<Void>empty()
-            : batch().expand(full -> full && !loop.isDisposed() ? batch() : Mono.empty()).then()))
+            : batch().expand(full -> full && !loop.isDisposed() ? nextBatch() : Mono.empty()).then()))
         .doOnError(error -> rebalanceNow = true));
+  }
+
+  /**
+   * The next batch of a pass that is catching up, unless a rebalance is due: then the pass ends, with nothing in
+   * hand, and the next pass starts at once and rebalances first. So a member with a backlog still gives up its
+   * surplus and takes expired partitions every {@link PostgresSettings#rebalanceInterval()}.
+   */
+  private Mono<Boolean> nextBatch() {
+    if (rebalanceNow || rebalanceDue(System.nanoTime())) {
+      loop.wake();
+      return Mono.empty();
+    }
+    return batch();
+  }
+
+  private boolean rebalanceDue(long now) {
+    return now - lastRebalance >= session.settings().rebalanceInterval().toNanos();
   }
 
   /** Calls {@code group_leases}; the partitions this member holds afterwards replace {@link #owned}. */

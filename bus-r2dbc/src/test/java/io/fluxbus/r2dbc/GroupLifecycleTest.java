@@ -12,20 +12,24 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
  * What the PostgreSQL engine's groups do beyond {@link PostgresSharedLogTest} (the shared-log contract): a stopped
- * bus releases its partitions at once, a reset replays or skips, and a new group starting at a time starts there in
- * every partition.
+ * bus releases its partitions at once, a member catching up still shares, a reset replays or skips, and a new group
+ * starting at a time starts there in every partition.
  */
-@DisplayName("Durable groups: release, reset and start positions")
+@DisplayName("Durable groups: release, rebalance, reset and start positions")
 class GroupLifecycleTest {
 
   private static final String PREFIX = "groups";
@@ -80,6 +84,42 @@ class GroupLifecycleTest {
     // the wait is far shorter than the five-minute lease: only a released partition can be taken this soon
     await().atMost(WAIT).until(() -> handled.contains("after"));
     assertThat(handled).containsExactly("before", "after");
+  }
+
+  @Test
+  @DisplayName("a member catching up on a backlog gives partitions to a member that joins meanwhile")
+  void aMemberCatchingUpSharesWithANewMember() {
+    int backlog = 200;
+    // one row per partition and batch: catching up takes many batches, each of them full
+    PostgresEventBus first = TestBuses.started(TestBuses.bus(schema, Duration.ofMillis(100)).name("first")
+        .partitions(4).groupLease(LEASE).batchSize(1).build());
+    buses.add(first);
+    Flux.range(0, backlog).flatMap(i -> first.publish(Event.builder("load.item", (Object) i).key("k" + i % 64)
+        .build()), 64).then().block(WAIT);
+    Set<Object> handled = ConcurrentHashMap.newKeySet();
+    Queue<Object> bySecond = new ConcurrentLinkedQueue<>();
+    Sinks.Empty<Void> secondJoined = Sinks.empty();
+    AtomicBoolean firstEvent = new AtomicBoolean(true);
+    // the first event is held for at least a rebalance interval (a fifth of the lease) and until the second member
+    // is registered: once it is settled a rebalance is due, with nearly all of the backlog still to read
+    first.subscribe("load.#", SubscribeOptions.defaults().group("catch-up").startFrom(StartPosition.earliest()),
+        event -> Mono.fromRunnable(() -> handled.add(event.payload()))
+            .then(firstEvent.getAndSet(false)
+                ? Mono.delay(LEASE.dividedBy(5)).then(secondJoined.asMono()) : Mono.empty())).block(WAIT);
+    await().atMost(WAIT).until(() -> !handled.isEmpty());
+    PostgresEventBus second = started("second", 4);
+    second.subscribe("load.#", SubscribeOptions.defaults().group("catch-up"),
+        event -> Mono.fromRunnable(() -> {
+          handled.add(event.payload());
+          bySecond.add(event.payload());
+        })).block(WAIT);
+    await().atMost(WAIT).until(() -> PostgresTestServer.query("SELECT count(*) FROM \"" + schema
+        + "\".group_member WHERE group_name = 'catch-up'"), List.of("2")::equals);
+
+    secondJoined.tryEmitEmpty();
+
+    await().atMost(WAIT).until(() -> handled.size() == backlog);
+    assertThat(bySecond).as("events the member that joined during the backlog handled").isNotEmpty();
   }
 
   @Test
