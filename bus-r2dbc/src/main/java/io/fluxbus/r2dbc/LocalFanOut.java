@@ -9,9 +9,9 @@ import reactor.core.publisher.Mono;
 /**
  * What the tail of the log does with a batch: hands each event another bus (or an outbox transaction, a delayed
  * promotion, a dead letter) appended to this bus's ordinary subscriptions, one at a time in log order, on the
- * session's scheduler (so sync subscribers always run on that one thread). Rows this bus appended itself are passed
- * by: its {@code publish} handed them on when the append committed. A row that is not a readable event is reported
- * as dropped.
+ * session's delivery thread (so sync subscribers always run on that one thread, never on the timers'). Rows this bus
+ * appended itself are passed by: its {@code publish} handed them on when the append committed. A row that is not a
+ * readable event is reported as dropped.
  */
 final class LocalFanOut {
 
@@ -38,7 +38,7 @@ final class LocalFanOut {
       return Mono.empty();
     }
     return Mono.defer(() -> session.local().publish(event))
-        .subscribeOn(session.timers())
+        .subscribeOn(session.delivery())
         .then()
         // the core refuses only while it stops, after the tail was told to stop: nobody local can take it
         .onErrorResume(error -> Mono.empty());

@@ -44,7 +44,8 @@ import reactor.core.publisher.Mono;
  * every bus share its partitions through leases on the database clock, each event goes to one member, is
  * acknowledged after the handler's {@code Mono} completed (retried per its {@code RetryPolicy} first), dead-lettered
  * together with its acknowledgement, and delivered again after a member died, once its lease expired. Sync
- * subscribers run on the bus's own thread after the database answered, not on the publishing thread.
+ * subscribers run on the bus's own delivery thread after the database answered, not on the publishing thread; one
+ * that blocks holds up the bus's other ordinary subscribers, but never its heartbeats, polls or timeouts.
  *
  * <p><b>Outbox:</b> {@link #publish(Connection, Event)} appends on the caller's connection, inside the caller's
  * transaction: the event exists if and only if that transaction commits.
@@ -223,8 +224,8 @@ public final class PostgresEventBus extends ForwardingEventBus implements Durabl
       }
       return local.logAttachments()
           .then(current.append(stamped, json, origin))
-          // subscribers get the event as every other bus reads it, on the session's thread
-          .publishOn(current.timers())
+          // subscribers get the event as every other bus reads it, on the session's delivery thread
+          .publishOn(current.delivery())
           .then(Mono.defer(() -> {
             current.published();
             return local.publish(settings.codec().decode(json));

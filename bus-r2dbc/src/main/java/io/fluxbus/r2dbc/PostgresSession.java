@@ -31,11 +31,14 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * One connected period of a {@link PostgresEventBus}, from {@code start()} to {@code stop()}: the pool, the
- * scheduler of the session's timers and fan-out, the tail of the log (a {@link LogReader} from the head at start,
+ * scheduler of the session's timers, the thread that hands events to this bus's ordinary subscriptions, the tail of
+ * the log (a {@link LogReader} from the head at start,
  * handing other buses' events to the core's ordinary subscriptions), the LISTEN connection and the coalesced
  * NOTIFY, the readers of durable groups ({@link GroupMember}) and replays ({@link LogReplay}), and the upkeep:
  * delayed events and retention. Timers run on the session's own scheduler, never on {@code Schedulers.parallel()},
- * so that tests in virtual time do not stop them. Thread-safe.
+ * so that tests in virtual time do not stop them; sync subscribers run on a thread of their own
+ * ({@link #delivery()}), so that one that blocks delays other subscribers, never heartbeats, polls or timeouts.
+ * Thread-safe.
  */
 final class PostgresSession {
 
@@ -46,6 +49,7 @@ final class PostgresSession {
   private final EngineEvents events;
   private final String origin;
   private final Scheduler timers;
+  private final Scheduler delivery;
   private final LogDatabase database;
   private final ConnectionFactory listening;
   private final WakeupNotifier notifier;
@@ -69,6 +73,7 @@ final class PostgresSession {
     this.origin = origin;
     String name = settings.engine() + ":" + settings.schema().schema;
     this.timers = Schedulers.newSingle("fluxbus-" + settings.engine() + "-postgres", true);
+    this.delivery = Schedulers.newSingle("fluxbus-" + settings.engine() + "-postgres-delivery", true);
     ConnectionPool pool = new ConnectionPool(ConnectionPoolConfiguration
         .builder(ConnectionFactories.get(settings.address().options("fluxbus:" + name)))
         .name("fluxbus-" + settings.engine())
@@ -289,7 +294,10 @@ final class PostgresSession {
           .timeout(wait, Mono.empty(), timers)
           .then(released)
           .then(database.close())
-          .doFinally(signal -> timers.dispose());
+          .doFinally(signal -> {
+            timers.dispose();
+            delivery.dispose();
+          });
     });
   }
 
@@ -335,8 +343,17 @@ final class PostgresSession {
     return settings.codec();
   }
 
+  /** Runs the session's timers: polls, heartbeats, timeouts. Nothing that may block runs here. */
   Scheduler timers() {
     return timers;
+  }
+
+  /**
+   * The one thread that hands events to this bus's ordinary subscriptions, in order: its own publishes once
+   * committed, and other buses' events read by the tail. Sync subscribers run here and may block it.
+   */
+  Scheduler delivery() {
+    return delivery;
   }
 
   /** The bus's id: the origin of its appends, the prefix of its group members' ids. */
