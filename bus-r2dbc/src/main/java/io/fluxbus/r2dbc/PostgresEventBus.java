@@ -1,6 +1,7 @@
 package io.fluxbus.r2dbc;
 
 import io.fluxbus.BusNotStartedException;
+import io.fluxbus.CodecException;
 import io.fluxbus.DurableEventBus;
 import io.fluxbus.EngineUnavailableException;
 import io.fluxbus.Event;
@@ -30,9 +31,10 @@ import reactor.core.publisher.Mono;
  * The {@code postgres} engine: a durable, append-only event log in PostgreSQL, shared by every bus on one schema.
  *
  * <p><b>Publishing</b> is lazy, as everywhere in Reactor: nothing happens until the returned {@code Mono} is
- * subscribed. Then the event (CloudEvents JSON, {@link EventCodec}) is appended to its partition (by key; keyless
- * events by topic) in its own transaction; once that commits, other buses are woken through a coalesced
- * {@code NOTIFY}, and the event is handed to this bus's ordinary subscriptions in the form every bus reads back. So
+ * subscribed; from then on the publish runs to its end, even if its subscriber cancels. The event (CloudEvents
+ * JSON, {@link EventCodec}) is appended to its partition (by key; keyless events by topic) in its own transaction;
+ * once that commits, other buses are woken through a coalesced {@code NOTIFY}, and the event is handed to this bus's
+ * ordinary subscriptions in the form every bus reads back. So
  * a {@link PublishResult} means <em>the event is committed</em>, and {@code delivered}/{@code dropped} count this
  * bus's ordinary subscriptions (memory-engine rules). A failed append signals {@link EngineUnavailableException}
  * and stores nothing.
@@ -199,6 +201,15 @@ public final class PostgresEventBus extends ForwardingEventBus implements Durabl
    * subscription made on this bus so far reads the log, so that it sees the event. See the class comment for what
    * the result counts.
    *
+   * <p>Once subscribed, a publish runs to its end whatever its subscriber does: cancelling (a {@code timeout()},
+   * a disposed subscription) stops waiting for the result, not the append, the wake-up of other buses or the
+   * hand-off to this bus's subscriptions. An append already queued may commit, and then every bus, this one
+   * included, gets the event.
+   *
+   * <p>If the stored event cannot be read back with this bus's codec (e.g. its mapper reads less than it writes),
+   * the event is committed and other buses report it as unreadable: this bus does the same, with an
+   * {@code EVENT_DROPPED} lifecycle event naming it, and completes with a result that delivered it to nobody here.
+   *
    * @return the result; signals {@link BusNotStartedException} unless running, {@link io.fluxbus.CodecException}
    *     when the payload cannot be written as JSON, and {@link EngineUnavailableException} when the append fails;
    *     in both latter cases nothing was stored
@@ -222,16 +233,30 @@ public final class PostgresEventBus extends ForwardingEventBus implements Durabl
         publishing.decrementAndGet();
         return Mono.error(unencodable);
       }
-      return local.logAttachments()
+      Mono<PublishResult> run = local.logAttachments()
           .then(current.append(stamped, json, origin))
           // subscribers get the event as every other bus reads it, on the session's delivery thread
           .publishOn(current.delivery())
-          .then(Mono.defer(() -> {
-            current.published();
-            return local.publish(settings.codec().decode(json));
-          }))
+          .then(Mono.defer(() -> handOn(current, stamped, json)))
           .doFinally(signal -> publishing.decrementAndGet());
+      // subscribed here and only observed: the tail passes this bus's own rows by, so a cancelled hand-off would
+      // never reach this bus's subscribers although the row commits
+      return Mono.fromFuture(run.toFuture(), true);
     });
+  }
+
+  /** Wakes the other readers and hands the committed event, as stored, to this bus's ordinary subscriptions. */
+  private Mono<PublishResult> handOn(PostgresSession current, Event<?> stamped, String json) {
+    current.published();
+    Event<Object> stored;
+    try {
+      stored = settings.codec().decode(json);
+    } catch (CodecException unreadable) {
+      events.dropped(stamped.id(), "event '" + stamped.id() + "' on '" + stamped.topic() + "' is stored but cannot "
+          + "be read back: " + unreadable.getMessage() + "; no subscriber of bus '" + settings.engine() + "' got it");
+      return Mono.just(new PublishResult(stamped.id(), 0, 0));
+    }
+    return local.publish(stored);
   }
 
   /** Publishes {@code Event.of(topic, payload)}; see {@link #publish(Event)}. */
