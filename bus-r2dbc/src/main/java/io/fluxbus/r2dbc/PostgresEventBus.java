@@ -127,12 +127,14 @@ public final class PostgresEventBus extends ForwardingEventBus implements Durabl
                 return local.start().onErrorResume(error -> opened.close(Duration.ZERO)
                     .then(Mono.fromRunnable(() -> session = null)).then(Mono.error(error)));
               })
-              .then(Mono.fromRunnable(() -> {
+              // before the outcome is signalled, so that a stop() waiting for this start finds the bus running
+              .doOnSuccess(started -> {
                 synchronized (lock) {
                   state = RUNNING;
+                  starting = null;
                 }
-              }))
-              .doFinally(signal -> {
+              })
+              .doOnError(error -> {
                 synchronized (lock) {
                   starting = null;
                 }
@@ -149,7 +151,11 @@ public final class PostgresEventBus extends ForwardingEventBus implements Durabl
    * Refuses new publishes ({@link BusNotStartedException}), waits up to {@code drainTimeout} for publishes in
    * flight to be handed on, stops local delivery (durable groups settle what they have in hand, ordinary buffers
    * drain, per the core's rules), then releases the groups' partitions (so another member, or this bus started
-   * again, continues at once) and closes the connections. Idempotent.
+   * again, continues at once) and closes the connections. Idempotent. Called while a {@link #start()} is under way,
+   * it waits for that start to end, then stops: a bus is never left running by a start that finished after it.
+   *
+   * @return completes once stopped; signals the error local delivery failed to stop with, after the connections
+   *     closed anyway
    */
   @Override
   public Mono<Void> stop() {
@@ -157,6 +163,9 @@ public final class PostgresEventBus extends ForwardingEventBus implements Durabl
       synchronized (lock) {
         if (stopping != null) {
           return stopping;
+        }
+        if (starting != null) {
+          return starting.onErrorResume(error -> Mono.empty()).then(Mono.defer(this::stop));
         }
         if (state != RUNNING) {
           return Mono.empty();
@@ -174,6 +183,13 @@ public final class PostgresEventBus extends ForwardingEventBus implements Durabl
         Duration drain = settings.local().drainTimeout();
         stopping = publishesDone(closing)
             .then(local.stop())
+            // the pool, the listener, the threads and the leases are released whatever local delivery did
+            .onErrorResume(error -> closing.close(drain)
+                .onErrorResume(closeError -> {
+                  error.addSuppressed(closeError);
+                  return Mono.empty();
+                })
+                .then(Mono.error(error)))
             .then(closing.close(drain))
             .then(Mono.fromRunnable(stopped))
             .onErrorResume(error -> Mono.fromRunnable(stopped).then(Mono.error(error)))
