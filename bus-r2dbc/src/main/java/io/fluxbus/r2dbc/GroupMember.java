@@ -33,7 +33,7 @@ import reactor.core.publisher.Sinks;
  * from the last acknowledged row, so what it had in hand is delivered again (at-least-once). Disposing finishes the
  * batch in hand, then releases the leases (so another member, or this bus restarted, continues at once).
  */
-final class GroupMember implements Disposable {
+final class GroupMember implements Disposable, LogFollower {
 
   private static final AtomicLong MEMBERS = new AtomicLong();
   private static final int RENEW = 0;
@@ -53,6 +53,7 @@ final class GroupMember implements Disposable {
   private volatile boolean halted;
   private final Sinks.Empty<Void> stopBeating = Sinks.empty();
   private long lastRebalance;
+  private volatile long lastCaughtUpPass;
 
   private GroupMember(PostgresSession session, LogConsumer consumer) {
     this.session = session;
@@ -103,8 +104,20 @@ final class GroupMember implements Disposable {
   }
 
   /** Asks for a pass soon (the log grew, or partitions were released). Any thread. */
-  void wake() {
+  @Override
+  public void wake() {
     loop.wake();
+  }
+
+  @Override
+  public long passesStarted() {
+    return loop.passesStarted();
+  }
+
+  /** The latest pass that read every partition this member held to its end; a member holding none is caught up. */
+  @Override
+  public long lastCaughtUpPass() {
+    return lastCaughtUpPass;
   }
 
   /** Asks for a rebalance in the next pass, and the pass soon (the group was reset). */
@@ -114,6 +127,7 @@ final class GroupMember implements Disposable {
   }
 
   private Mono<Void> pass() {
+    long number = loop.passesStarted();
     long now = System.nanoTime();
     // cleared before the call, so that a request arriving while it runs is kept for the next pass
     boolean asked = rebalanceNow;
@@ -121,8 +135,14 @@ final class GroupMember implements Disposable {
     boolean due = asked || owned.isEmpty() || rebalanceDue(now);
     Mono<Void> rebalanced = due ? leases(REBALANCE).doOnSuccess(held -> lastRebalance = now).then() : Mono.empty();
     return session.reported(component, "reading again from the last acknowledged event", rebalanced
-        .then(Mono.defer(() -> owned.isEmpty() ? Mono.<Void>empty()
-            : batch().expand(full -> full && !loop.isDisposed() ? nextBatch() : Mono.empty()).then()))
+        .then(Mono.defer(() -> owned.isEmpty() ? Mono.just(false)
+            : batch().expand(full -> full && !loop.isDisposed() ? nextBatch() : Mono.empty())
+                .reduce((earlier, last) -> last)))
+        .doOnNext(full -> {
+          if (!full) {
+            lastCaughtUpPass = number;
+          }
+        })
         .doOnError(error -> rebalanceNow = true));
   }
 

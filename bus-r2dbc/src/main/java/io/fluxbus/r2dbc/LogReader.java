@@ -20,7 +20,7 @@ import reactor.core.publisher.Mono;
  * after it ends, in transaction-id order), never skips them. Rows are read into memory and the connection released
  * before the handler runs, so a slow subscriber never holds a pooled connection.
  */
-final class LogReader implements Disposable {
+final class LogReader implements Disposable, LogFollower {
 
   /** What to do with a batch; completes when done with it (then the cursor moves past it). Must not fail. */
   interface BatchHandler {
@@ -36,6 +36,7 @@ final class LogReader implements Disposable {
   private final OffsetDateTime startTime;
   private final PassLoop loop;
   private volatile LogCursor cursor;
+  private volatile long lastCaughtUpPass;
 
   LogReader(PostgresSession session, String component, ReadStart start, String skippedOrigin,
             BatchHandler handler) {
@@ -56,14 +57,19 @@ final class LogReader implements Disposable {
     return this;
   }
 
-  /** Asks for a pass soon; passes requested while one runs fold into one more. Any thread. */
-  void wake() {
+  @Override
+  public void wake() {
     loop.wake();
   }
 
-  /** Passes begun so far. */
-  long passesStarted() {
+  @Override
+  public long passesStarted() {
     return loop.passesStarted();
+  }
+
+  @Override
+  public long lastCaughtUpPass() {
+    return lastCaughtUpPass;
   }
 
   /** Passes finished so far. */
@@ -93,8 +99,15 @@ final class LogReader implements Disposable {
   }
 
   private Mono<Void> pass() {
+    long number = loop.passesStarted();
     return session.reported(component, "reading again from where it left off",
-        batch().expand(full -> full && !loop.isDisposed() ? batch() : Mono.empty()).then());
+        batch().expand(full -> full && !loop.isDisposed() ? batch() : Mono.empty())
+            .reduce((earlier, last) -> last)
+            .doOnNext(full -> {
+              if (!full) {
+                lastCaughtUpPass = number;
+              }
+            }));
   }
 
   /** Reads and hands on one batch; emits whether it was full (more may follow at once). */

@@ -18,7 +18,7 @@ import reactor.core.publisher.Mono;
  * in per-key lanes and moving on once they are settled. Its position lives in memory only: a replay begins again
  * from its start position when subscribed again. A failure's dead letter is appended to the log.
  */
-final class LogReplay implements Disposable {
+final class LogReplay implements Disposable, LogFollower {
 
   private final PostgresSession session;
   private final LogConsumer consumer;
@@ -96,11 +96,24 @@ final class LogReplay implements Disposable {
   }
 
   /** Wakes the reader: the log grew. */
-  void wake() {
+  @Override
+  public void wake() {
     LogReader current = reader;
     if (current != null) {
       current.wake();
     }
+  }
+
+  @Override
+  public long passesStarted() {
+    LogReader current = reader;
+    return current == null ? 0 : current.passesStarted();
+  }
+
+  @Override
+  public long lastCaughtUpPass() {
+    LogReader current = reader;
+    return current == null ? 0 : current.lastCaughtUpPass();
   }
 
   /** Completes once the reader stopped. */

@@ -20,6 +20,7 @@ import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Result;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -406,10 +407,10 @@ public final class PostgresEventBus extends ForwardingEventBus implements Durabl
     return current == null ? Mono.empty() : current.halt();
   }
 
-  /** The tail of the log while running, else null; for tests in this package. */
-  LogReader tailer() {
+  /** The tail, group members and replays of this bus while running, else none; for tests in this package. */
+  List<LogFollower> followers() {
     PostgresSession current = session;
-    return current == null ? null : current.tail();
+    return current == null ? List.of() : current.followers();
   }
 
   /** This bus's durable group members and the tail's passes, described; for diagnosing tests. */

@@ -366,6 +366,18 @@ final class PostgresSession {
     return tail;
   }
 
+  /** The tail, this bus's group members and its replays, as they are now; for tests in this package. */
+  List<LogFollower> followers() {
+    List<LogFollower> followers = new ArrayList<>();
+    LogReader current = tail;
+    if (current != null) {
+      followers.add(current);
+    }
+    followers.addAll(members);
+    followers.addAll(replays);
+    return followers;
+  }
+
   /** This bus's group members, described; for diagnosing tests. */
   String describeMembers() {
     return members.toString();

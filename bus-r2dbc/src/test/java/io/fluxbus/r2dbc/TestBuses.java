@@ -5,11 +5,13 @@ import static org.awaitility.Awaitility.await;
 import io.fluxbus.Event;
 import io.fluxbus.EventBus;
 import java.time.Duration;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import reactor.core.publisher.Mono;
 
-/** Helpers for this module's tests: buses on a test schema, a recording subscriber, waiting for a tailer pass. */
+/** Helpers for this module's tests: buses on a test schema, a recording subscriber, waiting for a full pass. */
 final class TestBuses {
 
   static final Duration WAIT = Duration.ofSeconds(20);
@@ -35,14 +37,18 @@ final class TestBuses {
   }
 
   /**
-   * Wakes the bus's tailer and waits until a whole pass that began after this call has ended: every row committed
-   * below the horizon before the call has then been considered.
+   * Wakes every reader of the bus — its tail, its group members, its replays — and waits until each has caught up in
+   * a pass that began after this call: every row committed below the horizon before the call has then been handed
+   * on (and, by a group, acknowledged), so an event delivered twice has been delivered twice by then.
    */
   static void awaitFullPass(PostgresEventBus bus) {
-    LogReader tailer = bus.tailer();
-    long begun = tailer.passesStarted();
-    tailer.wake();
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(5)).until(() -> tailer.passesEnded() > begun);
+    Map<LogFollower, Long> begun = new IdentityHashMap<>();
+    for (LogFollower follower : bus.followers()) {
+      begun.put(follower, follower.passesStarted());
+      follower.wake();
+    }
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(5))
+        .until(() -> begun.entrySet().stream().allMatch(entry -> entry.getKey().lastCaughtUpPass() > entry.getValue()));
   }
 
   static void stop(EventBus... buses) {
