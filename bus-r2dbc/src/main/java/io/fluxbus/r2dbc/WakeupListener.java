@@ -15,9 +15,12 @@ import reactor.util.retry.Retry;
 /**
  * LISTENs on the schema's channel on a dedicated, unpooled connection and wakes the bus's readers on every
  * notification. Notifications are hints: the subscription to the driver's notification stream is made before
- * {@code LISTEN} (a notification with no subscriber is discarded) and buffers only the latest (a full driver sink
- * would terminate the stream for the connection's life, research §3.4). When the connection fails or closes it
- * reconnects with backoff, re-LISTENs and wakes the readers at once, because notifications sent meanwhile are lost.
+ * {@code LISTEN} (a notification with no subscriber is discarded). The driver (r2dbc-postgresql 1.1) multicasts
+ * notifications best-effort, dropping them for a subscriber without demand; this one always has demand (it wakes
+ * the readers synchronously, and {@code onBackpressureLatest} keeps the latest should a later stage ever lag), so a
+ * burst of notifications costs wake-ups that fold into one pass each, never the stream. When the connection fails or
+ * closes it reconnects with backoff, re-LISTENs and wakes the readers at once, because notifications sent meanwhile
+ * are lost.
  */
 final class WakeupListener {
 
