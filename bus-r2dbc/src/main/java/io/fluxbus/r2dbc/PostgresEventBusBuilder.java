@@ -120,7 +120,7 @@ public final class PostgresEventBusBuilder extends EngineBuilder<PostgresEventBu
 
   /**
    * Deletes events older than {@code retention} (none by default: the log is kept). An event is deleted only once
-   * every durable group has passed it.
+   * every durable group has passed it. Must be longer than {@code pollInterval}, checked by {@link #build()}.
    */
   public PostgresEventBusBuilder retention(Duration retention) {
     this.retention = Objects.requireNonNull(retention, "retention must not be null");
@@ -138,8 +138,8 @@ public final class PostgresEventBusBuilder extends EngineBuilder<PostgresEventBu
    *
    * @throws io.fluxbus.ConfigException if the URL is not an r2dbc PostgreSQL URL, if its host cannot be told from
    *     a password that is not percent-encoded, or if no user is given (the URL shown with its credentials masked)
-   * @throws IllegalArgumentException naming the setting, if a size or partition count is out of range or a
-   *     duration is not positive
+   * @throws IllegalArgumentException naming the setting, if a size or partition count is out of range, a duration
+   *     is not positive, or {@code retention} is not longer than {@code pollInterval}
    */
   public PostgresEventBus build() {
     int appends = appendConnections == 0 ? Math.min(2, poolMaxSize) : appendConnections;

@@ -19,7 +19,7 @@ import java.util.Objects;
  * @param poolMaxSize the most pooled connections
  * @param appendConnections how many appends may run at once (each a multi-row insert of what queued meanwhile)
  * @param groupLease a group member's lease on its partitions
- * @param retention how long events are kept, or null to keep them
+ * @param retention how long events are kept, or null to keep them; longer than {@code pollInterval}
  * @param codec how events are stored
  */
 record PostgresSettings(LocalSettings local, ServerAddress address, LogSchema schema, int partitions,
@@ -57,6 +57,10 @@ record PostgresSettings(LocalSettings local, ServerAddress address, LogSchema sc
     }
     if (retention != null) {
       requirePositive("retention", retention);
+      if (retention.compareTo(pollInterval) <= 0) {
+        throw new IllegalArgumentException("retention (" + retention + ") must be longer than pollInterval ("
+            + pollInterval + "): events would be deleted before other buses read them");
+      }
     }
   }
 

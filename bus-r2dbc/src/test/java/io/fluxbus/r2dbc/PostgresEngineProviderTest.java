@@ -9,6 +9,7 @@ import io.fluxbus.EngineUnavailableException;
 import io.fluxbus.EventBus;
 import io.fluxbus.spi.EngineProvider;
 import io.fluxbus.spi.EngineSettings;
+import java.time.Duration;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.stream.Stream;
@@ -105,6 +106,15 @@ class PostgresEngineProviderTest {
             .hasMessageContaining("127.0.0.1:1").hasMessageNotContaining("s3cret"))
         .verify(WAIT);
     assertThat(bus.toString()).doesNotContain("s3cret");
+  }
+
+  @Test
+  @DisplayName("the builder refuses a retention not longer than the poll interval, naming both")
+  void builderRefusesRetentionWithinThePollInterval() {
+    assertThatThrownBy(() -> PostgresEventBus.builder("r2dbc:postgresql://app@localhost/db")
+        .pollInterval(Duration.ofSeconds(2)).retention(Duration.ofSeconds(1)).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("retention (PT1S)")
+        .hasMessageContaining("pollInterval (PT2S)");
   }
 
   @Test
