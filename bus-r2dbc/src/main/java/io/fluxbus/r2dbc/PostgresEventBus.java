@@ -18,12 +18,10 @@ import io.fluxbus.spi.LogConsumer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Result;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -62,28 +60,19 @@ public final class PostgresEventBus extends ForwardingEventBus implements Durabl
   /** The engine type name used in configuration. */
   public static final String TYPE = "postgres";
 
-  private static final int STOPPED = 0;
-  private static final int RUNNING = 1;
-  private static final int STOPPING = 2;
-
   private final PostgresSettings settings;
   private final LocalEventBus local;
   private final EngineEvents events;
   private final Flux<LifecycleEvent> lifecycle;
   private final String origin = UUID.randomUUID().toString();
-  /** Publishes past the running check and not yet handed on locally; stop waits for them. */
-  private final AtomicInteger publishing = new AtomicInteger();
-  private final Object lock = new Object();
-  private volatile int state = STOPPED;
-  private volatile PostgresSession session;
-  private Mono<Void> starting;
-  private Mono<Void> stopping;
+  private final SessionLifecycle sessions;
 
   PostgresEventBus(PostgresSettings settings) {
     this.settings = settings;
     this.local = new LocalEventBus(settings.local(), this::attach);
     this.events = new EngineEvents(settings.engine());
     this.lifecycle = Flux.merge(local.lifecycle(), events.flux());
+    this.sessions = new SessionLifecycle(settings, local, () -> PostgresSession.open(settings, local, events, origin));
     // dead letters of ordinary subscriptions go through the log too, so every bus sees them
     local.publishDerivedEventsThrough(this);
   }
@@ -112,40 +101,7 @@ public final class PostgresEventBus extends ForwardingEventBus implements Durabl
    */
   @Override
   public Mono<Void> start() {
-    return Mono.defer(() -> {
-      synchronized (lock) {
-        if (state == RUNNING) {
-          return Mono.empty();
-        }
-        if (state == STOPPING) {
-          return Mono.error(new IllegalStateException("bus '" + settings.engine()
-              + "' is stopping; start it after stop() completes"));
-        }
-        if (starting == null) {
-          starting = PostgresSession.open(settings, local, events, origin)
-              .flatMap(opened -> {
-                session = opened;
-                return local.start().onErrorResume(error -> opened.close(Duration.ZERO)
-                    .then(Mono.fromRunnable(() -> session = null)).then(Mono.error(error)));
-              })
-              // before the outcome is signalled, so that a stop() waiting for this start finds the bus running
-              .doOnSuccess(started -> {
-                synchronized (lock) {
-                  state = RUNNING;
-                  starting = null;
-                }
-              })
-              .doOnError(error -> {
-                synchronized (lock) {
-                  starting = null;
-                }
-              })
-              .then()
-              .cache();
-        }
-        return starting;
-      }
-    });
+    return sessions.start();
   }
 
   /**
@@ -160,56 +116,7 @@ public final class PostgresEventBus extends ForwardingEventBus implements Durabl
    */
   @Override
   public Mono<Void> stop() {
-    return Mono.defer(() -> {
-      synchronized (lock) {
-        if (stopping != null) {
-          return stopping;
-        }
-        if (starting != null) {
-          return starting.onErrorResume(error -> Mono.empty()).then(Mono.defer(this::stop));
-        }
-        if (state != RUNNING) {
-          return Mono.empty();
-        }
-        state = STOPPING;
-        PostgresSession closing = session;
-        // reset before completing, so that a start() right after stop() completes finds the bus stopped
-        Runnable stopped = () -> {
-          synchronized (lock) {
-            state = STOPPED;
-            session = null;
-            stopping = null;
-          }
-        };
-        Duration drain = settings.local().drainTimeout();
-        stopping = publishesDone(closing)
-            .then(local.stop())
-            // the pool, the listener, the threads and the leases are released whatever local delivery did
-            .onErrorResume(error -> closing.close(drain)
-                .onErrorResume(closeError -> {
-                  error.addSuppressed(closeError);
-                  return Mono.empty();
-                })
-                .then(Mono.error(error)))
-            .then(closing.close(drain))
-            .then(Mono.fromRunnable(stopped))
-            .onErrorResume(error -> Mono.fromRunnable(stopped).then(Mono.error(error)))
-            .then()
-            .cache();
-        return stopping;
-      }
-    });
-  }
-
-  private Mono<Void> publishesDone(PostgresSession closing) {
-    if (publishing.get() == 0) {
-      return Mono.empty();
-    }
-    return Flux.interval(Duration.ofMillis(1), Duration.ofMillis(2), closing.timers())
-        .filter(tick -> publishing.get() == 0)
-        .next()
-        .timeout(settings.local().drainTimeout(), Mono.empty(), closing.timers())
-        .then();
+    return sessions.stop();
   }
 
   /**
@@ -236,18 +143,13 @@ public final class PostgresEventBus extends ForwardingEventBus implements Durabl
   public Mono<PublishResult> publish(Event<?> event) {
     Objects.requireNonNull(event, "event must not be null");
     return Mono.defer(() -> {
-      publishing.incrementAndGet();
-      PostgresSession current = session;
-      if (state != RUNNING || current == null) {
-        publishing.decrementAndGet();
-        return Mono.error(notStarted("publish '" + event.topic() + "'"));
-      }
+      PostgresSession current = sessions.admitPublish("publish '" + event.topic() + "'");
       Event<?> stamped = current.stamp(event);
       String json;
       try {
         json = settings.codec().encodeToString(stamped);
       } catch (RuntimeException unencodable) {
-        publishing.decrementAndGet();
+        sessions.publishHandedOn();
         return Mono.error(unencodable);
       }
       Mono<PublishResult> run = local.logAttachments()
@@ -255,7 +157,7 @@ public final class PostgresEventBus extends ForwardingEventBus implements Durabl
           // subscribers get the event as every other bus reads it, on the session's delivery thread
           .publishOn(current.delivery())
           .then(Mono.defer(() -> handOn(current, stamped, json)))
-          .doFinally(signal -> publishing.decrementAndGet());
+          .doFinally(signal -> sessions.publishHandedOn());
       // subscribed here and only observed: the tail passes this bus's own rows by, so a cancelled hand-off would
       // never reach this bus's subscribers although the row commits
       return Mono.fromFuture(run.toFuture(), true);
@@ -306,10 +208,7 @@ public final class PostgresEventBus extends ForwardingEventBus implements Durabl
     Objects.requireNonNull(connection, "connection must not be null");
     Objects.requireNonNull(event, "event must not be null");
     return Mono.defer(() -> {
-      PostgresSession current = session;
-      if (state != RUNNING || current == null) {
-        return Mono.error(notStarted("publish '" + event.topic() + "'"));
-      }
+      PostgresSession current = sessions.running("publish '" + event.topic() + "'");
       Event<T> stamped = current.stamp(event);
       String json = settings.codec().encodeToString(stamped);
       return current.append(connection, stamped, json, null)
@@ -332,7 +231,7 @@ public final class PostgresEventBus extends ForwardingEventBus implements Durabl
     Objects.requireNonNull(event, "event must not be null");
     Objects.requireNonNull(deliverAt, "deliverAt must not be null");
     return Mono.defer(() -> {
-      PostgresSession current = running("publish '" + event.topic() + "' at " + deliverAt);
+      PostgresSession current = sessions.running("publish '" + event.topic() + "' at " + deliverAt);
       Event<?> stamped = current.stamp(event);
       return current.schedule(stamped, settings.codec().encodeToString(stamped), deliverAt);
     });
@@ -352,30 +251,18 @@ public final class PostgresEventBus extends ForwardingEventBus implements Durabl
     Objects.requireNonNull(group, "group must not be null");
     TopicPattern parsed = TopicPattern.of(pattern);
     Objects.requireNonNull(position, "position must not be null");
-    return Mono.defer(() -> running("reset group '" + group + "'").resetGroup(group, parsed.value(), position));
-  }
-
-  private PostgresSession running(String action) {
-    PostgresSession current = session;
-    if (state != RUNNING || current == null) {
-      throw notStarted(action);
-    }
-    return current;
+    return Mono.defer(() -> sessions.running("reset group '" + group + "'").resetGroup(group, parsed.value(),
+        position));
   }
 
   /** The log reading of a group or a replaying subscription; see {@code DurableLog}. */
   private Mono<Disposable> attach(LogConsumer consumer) {
-    PostgresSession current = session;
+    PostgresSession current = sessions.session();
     if (current == null) {
-      return Mono.error(notStarted("subscribe to '" + consumer.pattern().value() + "' with "
+      return Mono.error(sessions.notStarted("subscribe to '" + consumer.pattern().value() + "' with "
           + consumer.group().map(group -> "group '" + group + "'").orElse("a start position")));
     }
     return current.attach(consumer);
-  }
-
-  private BusNotStartedException notStarted(String action) {
-    return new BusNotStartedException("Cannot " + action + ": bus '" + settings.engine() + "' is "
-        + (state == STOPPING ? "stopping" : "not started") + "; call start() first");
   }
 
   /**
@@ -403,19 +290,19 @@ public final class PostgresEventBus extends ForwardingEventBus implements Durabl
    * members take over when the leases expire), the connections close. Call {@link #stop()} afterwards.
    */
   Mono<Void> halt() {
-    PostgresSession current = session;
+    PostgresSession current = sessions.session();
     return current == null ? Mono.empty() : current.halt();
   }
 
   /** The tail, group members and replays of this bus while running, else none; for tests in this package. */
   List<LogFollower> followers() {
-    PostgresSession current = session;
+    PostgresSession current = sessions.session();
     return current == null ? List.of() : current.followers();
   }
 
   /** This bus's durable group members and the tail's passes, described; for diagnosing tests. */
   String describeReaders() {
-    PostgresSession current = session;
+    PostgresSession current = sessions.session();
     LogReader tail = current == null ? null : current.tail();
     return current == null ? "stopped" : current.describeMembers() + ", tail passes " + tail.passesStarted() + "/"
         + tail.passesEnded() + " at " + tail.cursor();
@@ -423,7 +310,7 @@ public final class PostgresEventBus extends ForwardingEventBus implements Durabl
 
   /** Retention while running with one configured, else null; for tests in this package. */
   LogRetention retention() {
-    PostgresSession current = session;
+    PostgresSession current = sessions.session();
     return current == null ? null : current.retention();
   }
 
@@ -432,6 +319,6 @@ public final class PostgresEventBus extends ForwardingEventBus implements Durabl
   public String toString() {
     return "PostgresEventBus{engine=" + settings.engine() + ", server=" + settings.address().display() + ", schema="
         + settings.schema().schema + ", partitions=" + settings.partitions() + ", state="
-        + (state == RUNNING ? "running" : state == STOPPING ? "stopping" : "stopped") + "}";
+        + sessions + "}";
   }
 }

@@ -1,0 +1,194 @@
+package io.fluxbus.r2dbc;
+
+import io.fluxbus.BusNotStartedException;
+import io.fluxbus.spi.LocalEventBus;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Whether a {@link PostgresEventBus} runs, and its {@link PostgresSession} while it has one: stopped, starting,
+ * running, stopping, stopped again. Concurrent starts share one; a stop during a start waits for that start to end,
+ * then stops, so a bus is never left running by a start that finished after a stop; a stop closes the session
+ * whatever stopping local delivery did. It also counts the publishes between their running check and their local
+ * hand-off, which a stop waits for (up to the drain timeout). Thread-safe.
+ */
+final class SessionLifecycle {
+
+  private static final int STOPPED = 0;
+  private static final int RUNNING = 1;
+  private static final int STOPPING = 2;
+
+  private final PostgresSettings settings;
+  private final LocalEventBus local;
+  private final Supplier<Mono<PostgresSession>> open;
+  /** Publishes past the running check and not yet handed on locally. */
+  private final AtomicInteger publishing = new AtomicInteger();
+  private final Object lock = new Object();
+  private volatile int state = STOPPED;
+  private volatile PostgresSession session;
+  private Mono<Void> starting;
+  private Mono<Void> stopping;
+
+  /**
+   * @param open connects a new session (subscribed once per start)
+   */
+  SessionLifecycle(PostgresSettings settings, LocalEventBus local, Supplier<Mono<PostgresSession>> open) {
+    this.settings = settings;
+    this.local = local;
+    this.open = open;
+  }
+
+  /**
+   * Opens a session, then starts local delivery; idempotent, and concurrent calls share one start. Completes when
+   * running; signals the session's error (after releasing what it opened), leaving the bus stopped, or an
+   * {@link IllegalStateException} while a stop is under way.
+   */
+  Mono<Void> start() {
+    return Mono.defer(() -> {
+      synchronized (lock) {
+        if (state == RUNNING) {
+          return Mono.empty();
+        }
+        if (state == STOPPING) {
+          return Mono.error(new IllegalStateException("bus '" + settings.engine()
+              + "' is stopping; start it after stop() completes"));
+        }
+        if (starting == null) {
+          starting = open.get()
+              .flatMap(opened -> {
+                session = opened;
+                return local.start().onErrorResume(error -> opened.close(Duration.ZERO)
+                    .then(Mono.fromRunnable(() -> session = null)).then(Mono.error(error)));
+              })
+              // before the outcome is signalled, so that a stop() waiting for this start finds the bus running
+              .doOnSuccess(started -> {
+                synchronized (lock) {
+                  state = RUNNING;
+                  starting = null;
+                }
+              })
+              .doOnError(error -> {
+                synchronized (lock) {
+                  starting = null;
+                }
+              })
+              .then()
+              .cache();
+        }
+        return starting;
+      }
+    });
+  }
+
+  /**
+   * Refuses new publishes, waits up to the drain timeout for publishes in flight to be handed on, stops local
+   * delivery, then closes the session (up to the drain timeout for groups to settle); idempotent. During a start, it
+   * waits for the start to end first. Signals the error local delivery failed to stop with, after the session closed
+   * anyway.
+   */
+  Mono<Void> stop() {
+    return Mono.defer(() -> {
+      synchronized (lock) {
+        if (stopping != null) {
+          return stopping;
+        }
+        if (starting != null) {
+          return starting.onErrorResume(error -> Mono.empty()).then(Mono.defer(this::stop));
+        }
+        if (state != RUNNING) {
+          return Mono.empty();
+        }
+        state = STOPPING;
+        PostgresSession closing = session;
+        // reset before completing, so that a start() right after stop() completes finds the bus stopped
+        Runnable stopped = () -> {
+          synchronized (lock) {
+            state = STOPPED;
+            session = null;
+            stopping = null;
+          }
+        };
+        Duration drain = settings.local().drainTimeout();
+        stopping = publishesDone(closing)
+            .then(local.stop())
+            // the pool, the listener, the threads and the leases are released whatever local delivery did
+            .onErrorResume(error -> closing.close(drain)
+                .onErrorResume(closeError -> {
+                  error.addSuppressed(closeError);
+                  return Mono.empty();
+                })
+                .then(Mono.error(error)))
+            .then(closing.close(drain))
+            .then(Mono.fromRunnable(stopped))
+            .onErrorResume(error -> Mono.fromRunnable(stopped).then(Mono.error(error)))
+            .then()
+            .cache();
+        return stopping;
+      }
+    });
+  }
+
+  private Mono<Void> publishesDone(PostgresSession closing) {
+    if (publishing.get() == 0) {
+      return Mono.empty();
+    }
+    return Flux.interval(Duration.ofMillis(1), Duration.ofMillis(2), closing.timers())
+        .filter(tick -> publishing.get() == 0)
+        .next()
+        .timeout(settings.local().drainTimeout(), Mono.empty(), closing.timers())
+        .then();
+  }
+
+  /**
+   * Admits a publish: returns the running session, counted until {@link #publishHandedOn()}.
+   *
+   * @throws BusNotStartedException naming {@code action} unless running (then nothing is counted)
+   */
+  PostgresSession admitPublish(String action) {
+    publishing.incrementAndGet();
+    PostgresSession current = session;
+    if (state != RUNNING || current == null) {
+      publishing.decrementAndGet();
+      throw notStarted(action);
+    }
+    return current;
+  }
+
+  /** An admitted publish ended: handed on, or failed. */
+  void publishHandedOn() {
+    publishing.decrementAndGet();
+  }
+
+  /**
+   * The running session.
+   *
+   * @throws BusNotStartedException naming {@code action} unless running
+   */
+  PostgresSession running(String action) {
+    PostgresSession current = session;
+    if (state != RUNNING || current == null) {
+      throw notStarted(action);
+    }
+    return current;
+  }
+
+  /** The session, from the moment it opened until the bus stopped (also while starting or stopping), else null. */
+  PostgresSession session() {
+    return session;
+  }
+
+  /** Why {@code action} cannot be done now: the bus is stopping, or not started. */
+  BusNotStartedException notStarted(String action) {
+    return new BusNotStartedException("Cannot " + action + ": bus '" + settings.engine() + "' is "
+        + (state == STOPPING ? "stopping" : "not started") + "; call start() first");
+  }
+
+  /** {@code running}, {@code stopping} or {@code stopped} (which includes starting). */
+  @Override
+  public String toString() {
+    return state == RUNNING ? "running" : state == STOPPING ? "stopping" : "stopped";
+  }
+}
