@@ -12,7 +12,7 @@ import java.util.List;
  * {@code r2dbc:postgresql://user[:password]@host[:port]/database}, user and password percent-encoded), {@code user}, {@code password}, {@code sslMode},
  * {@code schema} ({@code fluxbus}), {@code partitions} (1), {@code poolInitialSize} (1), {@code poolMaxSize} (10),
  * {@code appendConnections} (2),
- * {@code pollInterval} (500ms), {@code batchSize} (256), {@code groupLease} (30s), {@code retention} (none),
+ * {@code pollInterval} (500ms), {@code notifyInterval} (2ms), {@code batchSize} (256), {@code groupLease} (30s), {@code retention} (none),
  * {@code source} (overrides the configuration's top-level {@code source}), and the core's {@code bufferSize},
  * {@code workers}, {@code deliveryMode}, {@code publishBlockTimeout}, {@code drainTimeout}. Stateless and
  * thread-safe.
@@ -71,6 +71,13 @@ public final class PostgresEngineProvider implements EngineProvider {
     });
     Duration pollInterval = settings.duration("pollInterval").orElse(Duration.ofMillis(500));
     builder.pollInterval(pollInterval);
+    settings.duration("notifyInterval").ifPresent(notifyInterval -> {
+      if (notifyInterval.compareTo(pollInterval) >= 0) {
+        throw settings.error("notifyInterval", notifyInterval + " must be shorter than pollInterval (" + pollInterval
+            + ")");
+      }
+      builder.notifyInterval(notifyInterval);
+    });
     settings.positiveInt("batchSize").ifPresent(builder::batchSize);
     settings.duration("groupLease").ifPresent(lease -> {
       if (lease.toMillis() < 100) {

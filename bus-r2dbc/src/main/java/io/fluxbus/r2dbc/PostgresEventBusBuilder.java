@@ -22,6 +22,8 @@ public final class PostgresEventBusBuilder extends EngineBuilder<PostgresEventBu
   /** 0: two, or the whole pool when it is smaller. */
   private int appendConnections;
   private Duration pollInterval = Duration.ofMillis(500);
+  /** null: 2 ms, or half of {@code pollInterval} when that is shorter. */
+  private Duration notifyInterval;
   private int batchSize = 256;
   private Duration groupLease = Duration.ofSeconds(30);
   private Duration retention;
@@ -103,6 +105,18 @@ public final class PostgresEventBusBuilder extends EngineBuilder<PostgresEventBu
     return this;
   }
 
+  /**
+   * The least time between two wake-ups this bus sends other processes (NOTIFYs; 2 ms, or half of
+   * {@code pollInterval} when that is shorter; must be shorter than {@code pollInterval}, checked by
+   * {@link #build()}). A publish on a quiet bus notifies at once; on a busy bus the
+   * publishes of one interval share one NOTIFY, so other processes learn of an event at most this much later, and
+   * the database commits fewer notifying transactions (each takes a cluster-wide lock).
+   */
+  public PostgresEventBusBuilder notifyInterval(Duration notifyInterval) {
+    this.notifyInterval = Objects.requireNonNull(notifyInterval, "notifyInterval must not be null");
+    return this;
+  }
+
   /** Rows read per query (256); for groups, per partition. */
   public PostgresEventBusBuilder batchSize(int batchSize) {
     this.batchSize = batchSize;
@@ -139,12 +153,15 @@ public final class PostgresEventBusBuilder extends EngineBuilder<PostgresEventBu
    * @throws io.fluxbus.ConfigException if the URL is not an r2dbc PostgreSQL URL, if its host cannot be told from
    *     a password that is not percent-encoded, or if no user is given (the URL shown with its credentials masked)
    * @throws IllegalArgumentException naming the setting, if a size or partition count is out of range, a duration
-   *     is not positive, or {@code retention} is not longer than {@code pollInterval}
+   *     is not positive, {@code retention} is not longer than {@code pollInterval}, or {@code notifyInterval} is not
+   *     shorter than it
    */
   public PostgresEventBus build() {
     int appends = appendConnections == 0 ? Math.min(2, poolMaxSize) : appendConnections;
+    Duration wakeups = notifyInterval != null ? notifyInterval
+        : pollInterval.compareTo(Duration.ofMillis(4)) < 0 ? pollInterval.dividedBy(2) : Duration.ofMillis(2);
     PostgresSettings settings = new PostgresSettings(localSettings(),
-        ServerAddress.of(url, user, password, sslMode), new LogSchema(schema), partitions, pollInterval,
+        ServerAddress.of(url, user, password, sslMode), new LogSchema(schema), partitions, pollInterval, wakeups,
         batchSize, poolInitialSize, poolMaxSize, appends, groupLease, retention, codec);
     return withMetrics(new PostgresEventBus(settings));
   }

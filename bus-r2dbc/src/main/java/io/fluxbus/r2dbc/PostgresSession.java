@@ -82,7 +82,7 @@ final class PostgresSession {
         .build());
     this.database = new LogDatabase(pool, timers);
     this.listening = ConnectionFactories.get(settings.address().options("fluxbus-listener:" + name));
-    this.notifier = new WakeupNotifier(pool, settings.schema(), origin);
+    this.notifier = new WakeupNotifier(pool, settings.schema(), origin, settings.notifyInterval(), timers);
     this.appender = new LogAppender(this::insert, settings.appendConnections());
   }
 
@@ -268,7 +268,8 @@ final class PostgresSession {
     return Mono.defer(() -> {
       listener.dispose();
       List<Mono<Void>> endings = new ArrayList<>();
-      endings.add(notifier.idle(timers));
+      notifier.flush();
+      endings.add(notifier.idle());
       for (PassLoop upkeeping : new PassLoop[] {promoting, retaining}) {
         if (upkeeping != null) {
           upkeeping.dispose();

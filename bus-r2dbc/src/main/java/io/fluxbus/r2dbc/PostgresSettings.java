@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param schema the schema holding the log
  * @param partitions partitions of the log; fixed when the schema is created
  * @param pollInterval how often readers poll when no wake-up arrives
+ * @param notifyInterval the least time between two NOTIFYs of this bus
  * @param batchSize rows read per query (per partition for groups)
  * @param poolInitialSize connections the pool opens first
  * @param poolMaxSize the most pooled connections
@@ -23,7 +24,7 @@ import java.util.Objects;
  * @param codec how events are stored
  */
 record PostgresSettings(LocalSettings local, ServerAddress address, LogSchema schema, int partitions,
-                        Duration pollInterval, int batchSize, int poolInitialSize, int poolMaxSize,
+                        Duration pollInterval, Duration notifyInterval, int batchSize, int poolInitialSize, int poolMaxSize,
                         int appendConnections, Duration groupLease, Duration retention, EventCodec codec) {
 
   /** The most partitions a schema may have. */
@@ -51,6 +52,11 @@ record PostgresSettings(LocalSettings local, ServerAddress address, LogSchema sc
           + poolMaxSize + ")");
     }
     requirePositive("pollInterval", pollInterval);
+    requirePositive("notifyInterval", notifyInterval);
+    if (notifyInterval.compareTo(pollInterval) >= 0) {
+      throw new IllegalArgumentException("notifyInterval (" + notifyInterval + ") must be shorter than pollInterval ("
+          + pollInterval + "): wake-ups would come no sooner than polls");
+    }
     requirePositive("groupLease", groupLease);
     if (groupLease.toMillis() < 100) {
       throw new IllegalArgumentException("groupLease must be at least 100ms, got " + groupLease);

@@ -37,7 +37,7 @@ class PostgresEngineProviderTest {
         Map.entry("sslMode", "require"), Map.entry("schema", "orders_bus"), Map.entry("poolInitialSize", 2),
         Map.entry("poolMaxSize", 8), Map.entry("pollInterval", "250ms"), Map.entry("batchSize", 100),
         Map.entry("retention", "7d"), Map.entry("partitions", 8), Map.entry("groupLease", "10s"),
-        Map.entry("appendConnections", 3),
+        Map.entry("appendConnections", 3), Map.entry("notifyInterval", "5ms"),
         Map.entry("source", "billing-service"), Map.entry("bufferSize", 64), Map.entry("workers", 2),
         Map.entry("deliveryMode", "timeout"), Map.entry("publishBlockTimeout", "100ms"),
         Map.entry("drainTimeout", "2s"))));
@@ -66,6 +66,9 @@ class PostgresEngineProviderTest {
         Arguments.of("appendConnections", Map.of("appendConnections", 12), "must not exceed poolMaxSize (10)"),
         Arguments.of("groupLease", Map.of("groupLease", "50ms"), "at least 100ms"),
         Arguments.of("retention", Map.of("retention", "1s", "pollInterval", "2s"), "longer than pollInterval"),
+        Arguments.of("notifyInterval", Map.of("notifyInterval", "1s", "pollInterval", "1s"),
+            "shorter than pollInterval"),
+        Arguments.of("notifyInterval", Map.of("notifyInterval", "0ms"), "positive duration"),
         Arguments.of("sslMode", Map.of("sslMode", "sometimes"), "verify-full"));
   }
 

@@ -7,12 +7,17 @@ import static org.awaitility.Awaitility.await;
 import io.fluxbus.ConfigException;
 import io.fluxbus.Event;
 import java.time.Duration;
+import io.r2dbc.postgresql.api.PostgresqlConnection;
+import io.r2dbc.postgresql.api.PostgresqlResult;
+import io.r2dbc.spi.ConnectionFactories;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 /** Buses on separate pools share one schema as separate processes would. */
@@ -76,6 +81,39 @@ class TwoProcessesTest {
       assertThat(received).extracting(Event::payload).containsExactly(1, 2, 3);
     } finally {
       TestBuses.stop(publisher, subscriber);
+    }
+  }
+
+  @Test
+  @DisplayName("a busy bus folds its wake-ups: one NOTIFY at once, then one per notifyInterval, the last on stop")
+  void wakeupsAreFoldedPerInterval() {
+    PostgresEventBus publisher = TestBuses.started(TestBuses.bus(SCHEMA, Duration.ofHours(2))
+        .notifyInterval(Duration.ofHours(1)).name("folding").build());
+    String channel = new LogSchema(SCHEMA).channel;
+    PostgresqlConnection listening = Mono.from(ConnectionFactories.get(PostgresTestServer.url()).create())
+        .cast(PostgresqlConnection.class).block(WAIT);
+    List<String> payloads = new CopyOnWriteArrayList<>();
+    try {
+      listening.createStatement("LISTEN " + channel).execute().flatMap(PostgresqlResult::getRowsUpdated)
+          .blockLast(WAIT);
+      listening.getNotifications().subscribe(notification -> payloads.add(notification.getParameter()));
+
+      publisher.publish("ping", 0).block(WAIT);
+      await().atMost(WAIT).until(() -> payloads.size() == 1);
+      for (int i = 1; i <= 4; i++) {
+        publisher.publish("ping", i).block(WAIT);
+      }
+      // committed after the four publishes: whatever NOTIFY they sent is delivered before it
+      PostgresTestServer.execute("NOTIFY " + channel + ", 'sentinel'");
+      await().atMost(WAIT).until(() -> payloads.contains("sentinel"));
+      assertThat(payloads).hasSize(2);
+
+      publisher.stop().block(WAIT);
+      await().atMost(WAIT).until(() -> payloads.size() == 3);
+      assertThat(payloads.get(2)).as("the folded wake-up, sent on stop").isEqualTo(payloads.get(0));
+    } finally {
+      TestBuses.stop(publisher);
+      Mono.from(listening.close()).block(WAIT);
     }
   }
 
