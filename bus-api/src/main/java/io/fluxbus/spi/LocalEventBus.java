@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
@@ -208,7 +209,23 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
     Objects.requireNonNull(event, "event must not be null");
     @SuppressWarnings("unchecked")
     Event<Object> untyped = (Event<Object>) event;
-    return new PublishMono(this, untyped);
+    return new PublishMono(this, untyped, null);
+  }
+
+  /**
+   * Publishes like {@link #publish(Event)}, but only the fast path runs on the subscribing thread: offering the event
+   * to endpoints that take it at once. From the first endpoint that must run a sync handler or wait for room, the
+   * publish goes on on {@code slowPath} (the rest of it stays there unless a handler completes elsewhere). For an
+   * engine whose publishes complete on a driver's I/O thread, where sync handlers must not run.
+   *
+   * @param slowPath where sync handlers start and waits begin; when it rejects work, the publish goes on here
+   */
+  public Mono<PublishResult> publish(Event<?> event, Scheduler slowPath) {
+    Objects.requireNonNull(event, "event must not be null");
+    Objects.requireNonNull(slowPath, "slowPath must not be null");
+    @SuppressWarnings("unchecked")
+    Event<Object> untyped = (Event<Object>) event;
+    return new PublishMono(this, untyped, slowPath);
   }
 
   /**
@@ -216,7 +233,8 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
    * allocating only that; the first endpoint that must wait (or run a sync handler) hands the rest to a
    * {@link Dispatch}.
    */
-  void dispatch(Event<Object> event, CoreSubscriber<? super PublishResult> actual, PublishMono mono) {
+  void dispatch(Event<Object> event, CoreSubscriber<? super PublishResult> actual, PublishMono mono,
+                Scheduler slowPath) {
     if (state != RUNNING) {
       Operators.error(actual, new BusNotStartedException("Cannot publish '" + event.topic() + "': bus '"
           + settings.engine() + "' is " + (state == STOPPING ? "stopping" : "not started")
@@ -239,7 +257,15 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
         inFlight.increment();
         Dispatch dispatch = new Dispatch(actual, stamped, endpoints, i, delivered, dropped, this);
         actual.onSubscribe(dispatch);
-        dispatch.run();
+        if (slowPath == null) {
+          dispatch.run();
+        } else {
+          try {
+            slowPath.schedule(dispatch::run);
+          } catch (RejectedExecutionException closing) {
+            dispatch.run();
+          }
+        }
         return;
       }
     }

@@ -7,6 +7,7 @@ import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * The lazy publish: each subscription runs one publish of the event; nothing happens before that.
@@ -25,18 +26,21 @@ final class PublishMono extends Mono<PublishResult> implements Subscription {
 
   private final LocalEventBus bus;
   private final Event<Object> event;
+  private final Scheduler slowPath;
   private CoreSubscriber<? super PublishResult> actual;
   private PublishResult result;
   private volatile int state;
 
-  PublishMono(LocalEventBus bus, Event<Object> event) {
+  /** @param slowPath where the publish goes on when an endpoint must wait or run a handler; null: right here */
+  PublishMono(LocalEventBus bus, Event<Object> event, Scheduler slowPath) {
     this.bus = bus;
     this.event = event;
+    this.slowPath = slowPath;
   }
 
   @Override
   public void subscribe(CoreSubscriber<? super PublishResult> actual) {
-    bus.dispatch(event, actual, this);
+    bus.dispatch(event, actual, this, slowPath);
   }
 
   /** Hands a fast-path result to {@code subscriber}, through this object when it is still unused. */
