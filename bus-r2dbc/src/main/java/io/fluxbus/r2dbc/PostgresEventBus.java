@@ -130,6 +130,9 @@ public final class PostgresEventBus extends ForwardingEventBus implements Durabl
    * hand-off to this bus's subscriptions. An append already queued may commit, and then every bus, this one
    * included, gets the event.
    *
+   * <p>Threads: the result is signalled on the driver's I/O thread that completed the append, unless a sync
+   * subscription or a wait for room moved the hand-off to the bus's delivery thread; do not block after it.
+   *
    * <p>If the stored event cannot be read back with this bus's codec (e.g. its mapper reads less than it writes),
    * the event is committed and other buses report it as unreadable: this bus does the same, with an
    * {@code EVENT_DROPPED} lifecycle event naming it, and completes with a result that delivered it to nobody here.
@@ -154,8 +157,6 @@ public final class PostgresEventBus extends ForwardingEventBus implements Durabl
       }
       Mono<PublishResult> run = local.logAttachments()
           .then(current.append(stamped, json, origin))
-          // subscribers get the event as every other bus reads it, on the session's delivery thread
-          .publishOn(current.delivery())
           .then(Mono.defer(() -> handOn(current, stamped, json)))
           .doFinally(signal -> sessions.publishHandedOn());
       // subscribed here and only observed: the tail passes this bus's own rows by, so a cancelled hand-off would
@@ -164,7 +165,11 @@ public final class PostgresEventBus extends ForwardingEventBus implements Durabl
     });
   }
 
-  /** Wakes the other readers and hands the committed event, as stored, to this bus's ordinary subscriptions. */
+  /**
+   * Wakes the other readers and hands the committed event, as stored, to this bus's ordinary subscriptions: those
+   * that take it at once on the driver's thread that completed the append, sync handlers and waits for room on the
+   * session's delivery thread (never on an I/O thread).
+   */
   private Mono<PublishResult> handOn(PostgresSession current, Event<?> stamped, String json) {
     current.published();
     Event<Object> stored;
@@ -175,7 +180,7 @@ public final class PostgresEventBus extends ForwardingEventBus implements Durabl
           + "be read back: " + unreadable.getMessage() + "; no subscriber of bus '" + settings.engine() + "' got it");
       return Mono.just(new PublishResult(stamped.id(), 0, 0));
     }
-    return local.publish(stored);
+    return local.publish(stored, current.delivery());
   }
 
   /** Publishes {@code Event.of(topic, payload)}; see {@link #publish(Event)}. */

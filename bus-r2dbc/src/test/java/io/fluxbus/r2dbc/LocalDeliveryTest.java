@@ -57,6 +57,28 @@ class LocalDeliveryTest {
   }
 
   @Test
+  @DisplayName("sync subscribers run on the bus's delivery thread, async ones on its workers, neither on an I/O thread")
+  void syncSubscribersRunOnTheDeliveryThread() {
+    bus = TestBuses.started(TestBuses.bus(SCHEMA, Duration.ofHours(1)).name("threads").build());
+    List<String> threads = new CopyOnWriteArrayList<>();
+    bus.subscribe("thread.check", event -> Mono.fromRunnable(() -> threads.add("sync " + currentThread())))
+        .block(WAIT);
+    bus.subscribeAsync("thread.check", event -> Mono.fromRunnable(() -> threads.add("async " + currentThread())))
+        .block(WAIT);
+
+    PublishResult result = bus.publish("thread.check", 1).block(WAIT);
+
+    assertThat(result.delivered()).isEqualTo(2);
+    await().atMost(WAIT).until(() -> threads.size() == 2);
+    assertThat(threads).anySatisfy(thread -> assertThat(thread).startsWith("sync fluxbus-threads-postgres-delivery"))
+        .noneSatisfy(thread -> assertThat(thread).contains("reactor-tcp"));
+  }
+
+  private static String currentThread() {
+    return Thread.currentThread().getName();
+  }
+
+  @Test
   @DisplayName("a committed event this bus cannot read back is reported dropped, and the publish says it is stored")
   void aStoredEventThatCannotBeReadBackIsReported() {
     // the mapper writes strings of any length but reads only short ones
