@@ -2,8 +2,11 @@ package io.fluxbus.r2dbc;
 
 import io.fluxbus.Event;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import reactor.core.publisher.Mono;
@@ -17,19 +20,33 @@ import reactor.util.concurrent.Queues;
  * alone; a busy one commits many events per transaction (one WAL flush instead of many), which is what lets publish
  * throughput exceed a one-row-per-transaction insert. All events of a batch commit or fail together; each publish
  * completes when its batch committed. Lock-free, thread-safe.
+ *
+ * <p>Order: events of one key (keyless: of one topic) are appended in the order their publishes were subscribed. A
+ * batch is the longest run at the head of the queue whose keys no running insert holds; an event whose key is held
+ * waits, with everything queued behind it, until that insert ends. So a key's events never sit in two inserts at
+ * once, and a later insert of a key begins after the earlier one committed, taking a greater transaction id: the log's
+ * order ({@code tx_id, position}) is the publish order.
  */
 final class LogAppender {
 
   static final int MAX_BATCH = 256;
 
   /** One queued event and the publish waiting for it. */
-  private record Pending(Event<?> event, String json, String origin, MonoSink<Void> sink) {}
+  private record Pending(Event<?> event, String json, String origin, MonoSink<Void> sink) {
+
+    /** What orders this event against others: its key, or its topic when it has none. */
+    String orderedBy() {
+      return event.key() != null ? "k:" + event.key() : "t:" + event.topic();
+    }
+  }
 
   private final Function<List<String[]>, Mono<Long>> insert;
   private final int maxInserts;
   private final Queue<Pending> queue = Queues.<Pending>unboundedMultiproducer().get();
   private final AtomicInteger wip = new AtomicInteger();
   private final AtomicInteger running = new AtomicInteger();
+  /** The keys of the running inserts' events ({@link Pending#orderedBy()}). */
+  private final Set<String> held = ConcurrentHashMap.newKeySet();
 
   /**
    * @param insert inserts the columns given (event ids, topics, keys, origins, JSON), one statement; emits the rows
@@ -55,11 +72,10 @@ final class LogAppender {
     }
     int missed = 1;
     while (true) {
-      while (!queue.isEmpty() && running.get() < maxInserts) {
-        List<Pending> batch = new ArrayList<>();
-        Pending next;
-        while (batch.size() < MAX_BATCH && (next = queue.poll()) != null) {
-          batch.add(next);
+      while (running.get() < maxInserts) {
+        List<Pending> batch = takeBatch();
+        if (batch.isEmpty()) {
+          break;
         }
         running.incrementAndGet();
         run(batch);
@@ -69,6 +85,23 @@ final class LogAppender {
         return;
       }
     }
+  }
+
+  /** Polls the head of the queue up to the first event whose key a running insert holds; holds the keys taken. */
+  private List<Pending> takeBatch() {
+    List<Pending> batch = new ArrayList<>();
+    Set<String> taken = new HashSet<>();
+    Pending next;
+    while (batch.size() < MAX_BATCH && (next = queue.peek()) != null) {
+      String key = next.orderedBy();
+      if (!taken.contains(key) && held.contains(key)) {
+        break;
+      }
+      batch.add(queue.poll());
+      taken.add(key);
+    }
+    held.addAll(taken);
+    return batch;
   }
 
   private void run(List<Pending> batch) {
@@ -91,6 +124,9 @@ final class LogAppender {
   }
 
   private void finish(List<Pending> batch, Throwable error) {
+    for (Pending pending : batch) {
+      held.remove(pending.orderedBy());
+    }
     running.decrementAndGet();
     // the next batch starts before these publishes go on, so that the queue never waits for their subscribers
     drain();

@@ -1,0 +1,109 @@
+package io.fluxbus.r2dbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fluxbus.Event;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/**
+ * How {@link LogAppender} cuts the queue into inserts, against an insert the test completes by hand: which events
+ * share an insert, which wait, and in which order they reach the database. (The inserts themselves are tested against
+ * PostgreSQL by every other test of this module.)
+ */
+@DisplayName("The appender keeps each key's order across concurrent inserts")
+class LogAppenderTest {
+
+  /** The inserts asked for, as "topic/key" per row, and the sinks that end them. */
+  private final List<List<String>> inserts = new CopyOnWriteArrayList<>();
+  private final List<Sinks.One<Long>> ends = new CopyOnWriteArrayList<>();
+  private final List<String> completed = new CopyOnWriteArrayList<>();
+  private final LogAppender appender = new LogAppender(columns -> {
+    List<String> rows = new ArrayList<>();
+    for (int i = 0; i < columns.get(0).length; i++) {
+      rows.add(columns.get(1)[i] + "/" + columns.get(2)[i]);
+    }
+    inserts.add(rows);
+    Sinks.One<Long> end = Sinks.one();
+    ends.add(end);
+    return end.asMono();
+  }, 2);
+
+  private void append(String name, String topic, String key) {
+    Event<?> event = Event.builder(topic, name).key(key).build();
+    appender.append(event, "{}", null)
+        .subscribe(null, error -> completed.add(name + " failed"), () -> completed.add(name));
+  }
+
+  @Test
+  @DisplayName("an event of a key a running insert holds waits, with everything behind it, until that insert ends")
+  void aHeldKeyWaitsForItsInsert() {
+    append("a", "order.placed", "k1");
+    append("b", "order.paid", "k1");
+    append("c", "order.placed", "k2");
+
+    assertThat(inserts).as("b holds the queue although an insert is free").containsExactly(List.of("order.placed/k1"));
+
+    ends.get(0).tryEmitValue(1L);
+
+    assertThat(completed).containsExactly("a");
+    assertThat(inserts).containsExactly(List.of("order.placed/k1"), List.of("order.paid/k1", "order.placed/k2"));
+    ends.get(1).tryEmitValue(2L);
+    assertThat(completed).containsExactly("a", "b", "c");
+  }
+
+  @Test
+  @DisplayName("other keys use the second insert at once; keyless events are ordered by topic")
+  void otherKeysRunAlongside() {
+    append("a", "audit.login", null);
+    append("b", "audit.logout", null);
+    append("c", "audit.login", null);
+
+    assertThat(inserts).containsExactly(List.of("audit.login/null"), List.of("audit.logout/null"));
+
+    ends.get(1).tryEmitValue(1L);
+    assertThat(inserts).as("c still waits for a").hasSize(2);
+    ends.get(0).tryEmitValue(1L);
+
+    assertThat(inserts).hasSize(3).last().isEqualTo(List.of("audit.login/null"));
+    ends.get(2).tryEmitValue(1L);
+    assertThat(completed).containsExactly("b", "a", "c");
+  }
+
+  @Test
+  @DisplayName("a failed insert fails its publishes and releases their keys")
+  void aFailedInsertReleasesItsKeys() {
+    append("a", "order.placed", "k1");
+    append("b", "order.placed", "k1");
+
+    ends.get(0).tryEmitError(new IllegalStateException("connection lost"));
+
+    assertThat(completed).containsExactly("a failed");
+    assertThat(inserts).hasSize(2).last().isEqualTo(List.of("order.placed/k1"));
+    ends.get(1).tryEmitValue(1L);
+    assertThat(completed).containsExactly("a failed", "b");
+  }
+
+  @Test
+  @DisplayName("events queued while both inserts run share the next insert, in queue order")
+  void queuedEventsShareTheNextInsert() {
+    append("a", "t.one", "k1");
+    append("b", "t.two", "k2");
+    for (String key : Arrays.asList("k3", "k4", "k5")) {
+      append(key, "t.three", key);
+    }
+
+    ends.get(0).tryEmitValue(1L);
+
+    assertThat(inserts).hasSize(3).last().isEqualTo(List.of("t.three/k3", "t.three/k4", "t.three/k5"));
+    ends.get(1).tryEmitValue(1L);
+    ends.get(2).tryEmitValue(3L);
+    assertThat(completed).containsExactly("a", "b", "k3", "k4", "k5");
+  }
+}
