@@ -213,12 +213,15 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
   }
 
   /**
-   * Publishes like {@link #publish(Event)}, but only the fast path runs on the subscribing thread: offering the event
-   * to endpoints that take it at once. From the first endpoint that must run a sync handler or wait for room, the
-   * publish goes on on {@code slowPath} (the rest of it stays there unless a handler completes elsewhere). For an
-   * engine whose publishes complete on a driver's I/O thread, where sync handlers must not run.
+   * Publishes like {@link #publish(Event)}, but on {@code slowPath}, unless no subscription of this bus matches the
+   * topic: then the publish completes at once on the subscribing thread, delivered to nobody. For an engine whose
+   * appends complete on a driver's I/O thread, where no subscriber may run, and which would otherwise move every
+   * publish to a thread of its own, subscribers or not. Publishes that move run in the order {@code slowPath} runs
+   * its tasks (a single thread: the order they were subscribed), exactly as if {@link #publish(Event)} had been
+   * subscribed there.
    *
-   * @param slowPath where sync handlers start and waits begin; when it rejects work, the publish goes on here
+   * @param slowPath where publishes that reach a subscription run; when it rejects work (it is closed), the publish
+   *     signals {@link BusNotStartedException}
    */
   public Mono<PublishResult> publish(Event<?> event, Scheduler slowPath) {
     Objects.requireNonNull(event, "event must not be null");
@@ -231,7 +234,7 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
   /**
    * Runs one publish. The fast path offers to each endpoint without waiting and completes with a scalar result,
    * allocating only that; the first endpoint that must wait (or run a sync handler) hands the rest to a
-   * {@link Dispatch}.
+   * {@link Dispatch}. With a {@code slowPath}, a publish that any endpoint matches first moves there, whole.
    */
   void dispatch(Event<Object> event, CoreSubscriber<? super PublishResult> actual, PublishMono mono,
                 Scheduler slowPath) {
@@ -241,10 +244,19 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
           + "; call start() first"));
       return;
     }
+    Endpoint[] endpoints = trie.match(event.topic());
+    if (slowPath != null && endpoints.length > 0) {
+      try {
+        slowPath.schedule(() -> dispatch(event, actual, mono, null));
+      } catch (RejectedExecutionException closed) {
+        Operators.error(actual, new BusNotStartedException("Cannot publish '" + event.topic() + "': bus '"
+            + settings.engine() + "' is closing its delivery thread"));
+      }
+      return;
+    }
     counters.published.increment();
     Event<Object> stamped = event.source() != null && event.time() != null ? event
         : event.withDefaults(settings.source(), event.time() != null ? event.time() : Instant.now());
-    Endpoint[] endpoints = trie.match(stamped.topic());
     int delivered = 0;
     int dropped = 0;
     for (int i = 0; i < endpoints.length; i++) {
@@ -257,15 +269,7 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
         inFlight.increment();
         Dispatch dispatch = new Dispatch(actual, stamped, endpoints, i, delivered, dropped, this);
         actual.onSubscribe(dispatch);
-        if (slowPath == null) {
-          dispatch.run();
-        } else {
-          try {
-            slowPath.schedule(dispatch::run);
-          } catch (RejectedExecutionException closing) {
-            dispatch.run();
-          }
-        }
+        dispatch.run();
         return;
       }
     }

@@ -31,7 +31,8 @@ final class PublishMono extends Mono<PublishResult> implements Subscription {
   private PublishResult result;
   private volatile int state;
 
-  /** @param slowPath where the publish goes on when an endpoint must wait or run a handler; null: right here */
+  /** @param slowPath where the publish runs when a subscription matches ({@link LocalEventBus#publish(Event,
+   *     Scheduler)}); null: right here */
   PublishMono(LocalEventBus bus, Event<Object> event, Scheduler slowPath) {
     this.bus = bus;
     this.event = event;
