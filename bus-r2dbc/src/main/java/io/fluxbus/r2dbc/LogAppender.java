@@ -1,9 +1,13 @@
 package io.fluxbus.r2dbc;
 
 import io.fluxbus.Event;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,17 +19,18 @@ import reactor.util.concurrent.Queues;
 
 /**
  * Appends the events of concurrent publishes, batching them without waiting: a publish is queued, and whenever
- * fewer than {@code maxInserts} inserts are running, one takes everything queued (up to {@value #MAX_BATCH} events)
- * into a single multi-row {@code INSERT} in its own transaction. An idle bus therefore appends each event at once,
+ * fewer than {@code maxInserts} inserts are running, one takes what is queued (up to {@value #MAX_BATCH} events; see
+ * the order below) into a single multi-row {@code INSERT} in its own transaction. An idle bus therefore appends each event at once,
  * alone; a busy one commits many events per transaction (one WAL flush instead of many), which is what lets publish
  * throughput exceed a one-row-per-transaction insert. All events of a batch commit or fail together; each publish
  * completes when its batch committed. Lock-free, thread-safe.
  *
- * <p>Order: events of one key (keyless: of one topic) are appended in the order their publishes were subscribed. A
- * batch is the longest run at the head of the queue whose keys no running insert holds; an event whose key is held
- * waits, with everything queued behind it, until that insert ends. So a key's events never sit in two inserts at
- * once, and a later insert of a key begins after the earlier one committed, taking a greater transaction id: the log's
- * order ({@code tx_id, position}) is the publish order.
+ * <p>Order: events of one key (keyless: of one topic) are appended, and go on to this bus's subscriptions, in the
+ * order their publishes were subscribed. A running insert holds the keys of its events; an event whose key is held
+ * is parked, and so is every later event of that key, while other keys go on into the next insert. An insert's keys
+ * are released once it committed and its publishes went on, and the parked events are then taken first. So a key's
+ * events never sit in two inserts at once, and a later insert of a key begins after the earlier one committed, taking
+ * a greater transaction id: the log's order ({@code tx_id, position}) is the publish order.
  */
 final class LogAppender {
 
@@ -47,6 +52,12 @@ final class LogAppender {
   private final AtomicInteger running = new AtomicInteger();
   /** The keys of the running inserts' events ({@link Pending#orderedBy()}). */
   private final Set<String> held = ConcurrentHashMap.newKeySet();
+  /** Set when keys were released: the parked events may go on. */
+  private volatile boolean released;
+  /** Events taken from the queue whose key was held, in queue order; touched only by the draining thread. */
+  private final ArrayDeque<Pending> parked = new ArrayDeque<>();
+  /** How many parked events each key has; touched only by the draining thread. */
+  private final Map<String, Integer> parkedKeys = new HashMap<>();
 
   /**
    * @param insert inserts the columns given (event ids, topics, keys, origins, JSON), one statement; emits the rows
@@ -87,17 +98,42 @@ final class LogAppender {
     }
   }
 
-  /** Polls the head of the queue up to the first event whose key a running insert holds; holds the keys taken. */
+  /**
+   * The next insert's events: parked ones whose key was released first, then the queue's; an event whose key a
+   * running insert holds, or that has a parked event of its key before it, is parked. Holds the keys taken.
+   */
   private List<Pending> takeBatch() {
     List<Pending> batch = new ArrayList<>();
     Set<String> taken = new HashSet<>();
-    Pending next;
-    while (batch.size() < MAX_BATCH && (next = queue.peek()) != null) {
-      String key = next.orderedBy();
-      if (!taken.contains(key) && held.contains(key)) {
-        break;
+    if (!parked.isEmpty() && released) {
+      released = false;
+      Set<String> stillHeld = new HashSet<>();
+      for (Iterator<Pending> it = parked.iterator(); it.hasNext() && batch.size() < MAX_BATCH; ) {
+        Pending next = it.next();
+        String key = next.orderedBy();
+        if (stillHeld.contains(key) || (!taken.contains(key) && held.contains(key))) {
+          stillHeld.add(key);
+          continue;
+        }
+        it.remove();
+        parkedKeys.computeIfPresent(key, (k, count) -> count == 1 ? null : count - 1);
+        batch.add(next);
+        taken.add(key);
       }
-      batch.add(queue.poll());
+      if (batch.size() == MAX_BATCH) {
+        // the scan stopped early: look again for the next insert
+        released = true;
+      }
+    }
+    Pending next;
+    while (batch.size() < MAX_BATCH && (next = queue.poll()) != null) {
+      String key = next.orderedBy();
+      if (parkedKeys.containsKey(key) || (!taken.contains(key) && held.contains(key))) {
+        parked.add(next);
+        parkedKeys.merge(key, 1, Integer::sum);
+        continue;
+      }
+      batch.add(next);
       taken.add(key);
     }
     held.addAll(taken);
@@ -124,11 +160,8 @@ final class LogAppender {
   }
 
   private void finish(List<Pending> batch, Throwable error) {
-    for (Pending pending : batch) {
-      held.remove(pending.orderedBy());
-    }
     running.decrementAndGet();
-    // the next batch starts before these publishes go on, so that the queue never waits for their subscribers
+    // other keys' next insert starts before these publishes go on, so that it never waits for their subscribers
     drain();
     for (Pending pending : batch) {
       if (error == null) {
@@ -137,5 +170,11 @@ final class LogAppender {
         pending.sink().error(error);
       }
     }
+    // these keys' next insert only now: a key's events reach this bus's subscriptions in order, too
+    for (Pending pending : batch) {
+      held.remove(pending.orderedBy());
+    }
+    released = true;
+    drain();
   }
 }

@@ -42,20 +42,56 @@ class LogAppenderTest {
   }
 
   @Test
-  @DisplayName("an event of a key a running insert holds waits, with everything behind it, until that insert ends")
+  @DisplayName("an event of a key a running insert holds waits, with the later events of its key; other keys go on")
   void aHeldKeyWaitsForItsInsert() {
     append("a", "order.placed", "k1");
     append("b", "order.paid", "k1");
     append("c", "order.placed", "k2");
+    append("d", "order.shipped", "k1");
 
-    assertThat(inserts).as("b holds the queue although an insert is free").containsExactly(List.of("order.placed/k1"));
+    assertThat(inserts).containsExactly(List.of("order.placed/k1"), List.of("order.placed/k2"));
 
     ends.get(0).tryEmitValue(1L);
 
     assertThat(completed).containsExactly("a");
-    assertThat(inserts).containsExactly(List.of("order.placed/k1"), List.of("order.paid/k1", "order.placed/k2"));
-    ends.get(1).tryEmitValue(2L);
-    assertThat(completed).containsExactly("a", "b", "c");
+    assertThat(inserts).hasSize(3).last().isEqualTo(List.of("order.paid/k1", "order.shipped/k1"));
+    ends.get(1).tryEmitValue(1L);
+    ends.get(2).tryEmitValue(2L);
+    assertThat(completed).containsExactly("a", "c", "b", "d");
+  }
+
+  @Test
+  @DisplayName("a key's next insert starts only after the publishes of its previous insert went on")
+  void aKeysNextInsertWaitsForThePublishesOfThePrevious() {
+    List<Integer> insertsWhenAWentOn = new CopyOnWriteArrayList<>();
+    appender.append(Event.builder("order.placed", "a").key("k1").build(), "{}", null)
+        .subscribe(null, null, () -> insertsWhenAWentOn.add(inserts.size()));
+    append("b", "order.paid", "k1");
+
+    ends.get(0).tryEmitValue(1L);
+
+    assertThat(insertsWhenAWentOn).as("b's insert had not started when a's publish went on").containsExactly(1);
+    assertThat(inserts).hasSize(2).last().isEqualTo(List.of("order.paid/k1"));
+  }
+
+  @Test
+  @DisplayName("parked events of several keys go on in queue order, each key once its insert ended")
+  void parkedKeysGoOnAsTheirInsertsEnd() {
+    append("a", "t.one", "k1");
+    append("b", "t.two", "k2");
+    append("c", "t.one", "k1");
+    append("d", "t.two", "k2");
+    append("e", "t.one", "k1");
+
+    ends.get(1).tryEmitValue(1L);
+
+    assertThat(inserts).hasSize(3).last().as("k2's parked event, k1 still held").isEqualTo(List.of("t.two/k2"));
+    ends.get(0).tryEmitValue(1L);
+    ends.get(2).tryEmitValue(1L);
+
+    assertThat(inserts).hasSize(4).last().isEqualTo(List.of("t.one/k1", "t.one/k1"));
+    ends.get(3).tryEmitValue(2L);
+    assertThat(completed).containsExactly("b", "a", "d", "c", "e");
   }
 
   @Test
