@@ -2,9 +2,11 @@ package io.fluxbus.spi;
 
 import io.fluxbus.Event;
 import io.fluxbus.PublishResult;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Operators;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * The slow path of one publish, taken over from the fast path at the first endpoint that must wait or run a sync
@@ -12,7 +14,8 @@ import reactor.core.publisher.Operators;
  * {@code Mono} with the {@link PublishResult} once every endpoint has taken or refused it.
  *
  * <p>The offer loop runs on the publishing thread; it pauses while a sync handler's {@code Mono} is pending and
- * resumes on the thread that completes it, so at most one thread runs the loop at a time. Endpoints that wait
+ * resumes on the thread that completes it, or on its home scheduler when it has one (a publish moved to a slow path
+ * stays there), so at most one thread runs the loop at a time. Endpoints that wait
  * for room ({@code block}, {@code timeout}) resolve later from other threads; a counter of outstanding parts
  * (the loop itself plus each waiting endpoint) decides who completes the result.
  */
@@ -33,6 +36,7 @@ final class Dispatch extends Operators.MonoSubscriber<Object, PublishResult> {
   final Event<Object> event;
   private final Endpoint[] endpoints;
   private final LocalEventBus bus;
+  private final Scheduler home;
   private int index;
   private int delivered;
   private int dropped;
@@ -42,10 +46,13 @@ final class Dispatch extends Operators.MonoSubscriber<Object, PublishResult> {
 
   /**
    * Takes over a publish whose fast path stopped at {@code index}, with what it counted so far.
+   *
+   * @param home where the loop resumes after a sync handler completed, or null: where it completed
    */
   Dispatch(CoreSubscriber<? super PublishResult> actual, Event<Object> event, Endpoint[] endpoints, int index,
-           int delivered, int dropped, LocalEventBus bus) {
+           int delivered, int dropped, LocalEventBus bus, Scheduler home) {
     super(actual);
+    this.home = home;
     this.event = event;
     this.endpoints = endpoints;
     this.index = index;
@@ -71,10 +78,23 @@ final class Dispatch extends Operators.MonoSubscriber<Object, PublishResult> {
     partDone();
   }
 
-  /** A sync handler that suspended the loop has completed: count it and go on with the next endpoint. */
+  /**
+   * A sync handler that suspended the loop has completed: count it and go on with the next endpoint, on the home
+   * scheduler if there is one. If that is closed, the remaining endpoints count as dropped.
+   */
   void resume() {
     delivered++;
-    run();
+    if (home == null) {
+      run();
+      return;
+    }
+    try {
+      home.schedule(this::run);
+    } catch (RejectedExecutionException closed) {
+      dropped += endpoints.length - index;
+      index = endpoints.length;
+      partDone();
+    }
   }
 
   /** An endpoint is about to wait for room; call before the waiter becomes visible to other threads. */

@@ -216,9 +216,11 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
    * Publishes like {@link #publish(Event)}, but on {@code slowPath}, unless no subscription of this bus matches the
    * topic: then the publish completes at once on the subscribing thread, delivered to nobody. For an engine whose
    * appends complete on a driver's I/O thread, where no subscriber may run, and which would otherwise move every
-   * publish to a thread of its own, subscribers or not. Publishes that move run in the order {@code slowPath} runs
-   * its tasks (a single thread: the order they were subscribed), exactly as if {@link #publish(Event)} had been
-   * subscribed there.
+   * publish to a thread of its own, subscribers or not. Publishes that move start in the order {@code slowPath} runs
+   * its tasks (a single thread: the order they were subscribed), as if {@link #publish(Event)} had been subscribed
+   * there, and stay there: a sync handler whose {@code Mono} completes on another thread resumes its publish on
+   * {@code slowPath}. As with any publishes outstanding at once, the next one may start while a sync handler of the
+   * previous one is pending. A publish that moved runs even if its subscriber cancels meanwhile.
    *
    * @param slowPath where publishes that reach a subscription run; when it rejects work (it is closed), the publish
    *     signals {@link BusNotStartedException}
@@ -238,6 +240,27 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
    */
   void dispatch(Event<Object> event, CoreSubscriber<? super PublishResult> actual, PublishMono mono,
                 Scheduler slowPath) {
+    if (slowPath != null && state == RUNNING && trie.match(event.topic()).length > 0) {
+      try {
+        slowPath.schedule(() -> {
+          try {
+            offer(event, actual, mono, slowPath);
+          } catch (Throwable unexpected) {
+            Operators.reportThrowInSubscribe(actual, unexpected);
+          }
+        });
+      } catch (RejectedExecutionException closed) {
+        Operators.error(actual, new BusNotStartedException("Cannot publish '" + event.topic() + "': bus '"
+            + settings.engine() + "' is closing its delivery thread"));
+      }
+      return;
+    }
+    offer(event, actual, mono, null);
+  }
+
+  /** Offers the event to the endpoints that match it now; a {@link Dispatch} it needs resumes on {@code home}. */
+  private void offer(Event<Object> event, CoreSubscriber<? super PublishResult> actual, PublishMono mono,
+                     Scheduler home) {
     if (state != RUNNING) {
       Operators.error(actual, new BusNotStartedException("Cannot publish '" + event.topic() + "': bus '"
           + settings.engine() + "' is " + (state == STOPPING ? "stopping" : "not started")
@@ -245,15 +268,6 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
       return;
     }
     Endpoint[] endpoints = trie.match(event.topic());
-    if (slowPath != null && endpoints.length > 0) {
-      try {
-        slowPath.schedule(() -> dispatch(event, actual, mono, null));
-      } catch (RejectedExecutionException closed) {
-        Operators.error(actual, new BusNotStartedException("Cannot publish '" + event.topic() + "': bus '"
-            + settings.engine() + "' is closing its delivery thread"));
-      }
-      return;
-    }
     counters.published.increment();
     Event<Object> stamped = event.source() != null && event.time() != null ? event
         : event.withDefaults(settings.source(), event.time() != null ? event.time() : Instant.now());
@@ -267,7 +281,7 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
         dropped++;
       } else {
         inFlight.increment();
-        Dispatch dispatch = new Dispatch(actual, stamped, endpoints, i, delivered, dropped, this);
+        Dispatch dispatch = new Dispatch(actual, stamped, endpoints, i, delivered, dropped, this, home);
         actual.onSubscribe(dispatch);
         dispatch.run();
         return;
