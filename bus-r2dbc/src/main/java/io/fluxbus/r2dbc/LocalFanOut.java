@@ -37,8 +37,7 @@ final class LocalFanOut {
           + undecodable.getMessage());
       return Mono.empty();
     }
-    return Mono.defer(() -> session.local().publish(event))
-        .subscribeOn(session.delivery())
+    return session.local().publish(event, session.delivery())
         .then()
         // the core refuses only while it stops, after the tail was told to stop: nobody local can take it
         .onErrorResume(error -> Mono.empty());

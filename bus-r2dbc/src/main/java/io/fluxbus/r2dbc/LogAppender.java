@@ -18,15 +18,15 @@ import reactor.core.publisher.MonoSink;
 import reactor.util.concurrent.Queues;
 
 /**
- * Appends the events of concurrent publishes, batching them without waiting: a publish is queued, and whenever
- * fewer than {@code maxInserts} inserts are running, one takes what is queued (up to {@value #MAX_BATCH} events; see
- * the order below) into a single multi-row {@code INSERT} in its own transaction. An idle bus therefore appends each event at once,
- * alone; a busy one commits many events per transaction (one WAL flush instead of many), which is what lets publish
- * throughput exceed a one-row-per-transaction insert. All events of a batch commit or fail together; each publish
- * completes when its batch committed. Lock-free, thread-safe.
+ * Appends the events of concurrent publishes, batching them without waiting: a publish is queued, and whenever fewer
+ * than {@code maxInserts} inserts are running, one takes what is queued (up to {@value #MAX_BATCH} events; see the
+ * order below) into a single multi-row {@code INSERT} in its own transaction. An idle bus therefore appends each event
+ * at once, alone; a busy one commits many events per transaction (one WAL flush instead of many), which is what lets
+ * publish throughput exceed a one-row-per-transaction insert. All events of a batch commit or fail together; each
+ * publish completes when its batch committed. Lock-free, thread-safe.
  *
- * <p>Order: events of one key (keyless: of one topic) are appended, and go on to this bus's subscriptions, in the
- * order their publishes were subscribed. A running insert holds the keys of its events; an event whose key is held
+ * <p>Order: events of one key (keyless: of one topic) are appended, and start towards this bus's subscriptions, in
+ * the order their publishes were subscribed. A running insert holds the keys of its events; an event whose key is held
  * is parked, and so is every later event of that key, while other keys go on into the next insert. An insert's keys
  * are released once it committed and its publishes went on, and the parked events are then taken first. So a key's
  * events never sit in two inserts at once, and a later insert of a key begins after the earlier one committed, taking
@@ -161,20 +161,23 @@ final class LogAppender {
 
   private void finish(List<Pending> batch, Throwable error) {
     running.decrementAndGet();
-    // other keys' next insert starts before these publishes go on, so that it never waits for their subscribers
-    drain();
-    for (Pending pending : batch) {
-      if (error == null) {
-        pending.sink().success();
-      } else {
-        pending.sink().error(error);
+    try {
+      // other keys' next insert starts before these publishes go on, so that it never waits for their subscribers
+      drain();
+      for (Pending pending : batch) {
+        if (error == null) {
+          pending.sink().success();
+        } else {
+          pending.sink().error(error);
+        }
       }
+    } finally {
+      // these keys' next insert only now: a key's events start towards this bus's subscriptions in order, too
+      for (Pending pending : batch) {
+        held.remove(pending.orderedBy());
+      }
+      released = true;
+      drain();
     }
-    // these keys' next insert only now: a key's events reach this bus's subscriptions in order, too
-    for (Pending pending : batch) {
-      held.remove(pending.orderedBy());
-    }
-    released = true;
-    drain();
   }
 }

@@ -130,9 +130,10 @@ public final class PostgresEventBus extends ForwardingEventBus implements Durabl
    * hand-off to this bus's subscriptions. An append already queued may commit, and then every bus, this one
    * included, gets the event.
    *
-   * <p>Threads: when a subscription of this bus matches the topic, the hand-off and the result run on the bus's
-   * delivery thread, in commit order, as for other buses' events; otherwise the result is signalled on the driver's
-   * I/O thread that completed the append. Do not block after it.
+   * <p>Threads: when a subscription of this bus matches the topic, the hand-off runs on the bus's delivery thread
+   * (sync subscribers run there, also after a handler that completed elsewhere), started in the order the appends
+   * completed, as for other buses' events, and the result is signalled there or where a wait for room ended;
+   * otherwise the result is signalled on the driver's I/O thread that completed the append. Do not block after it.
    *
    * <p>If the stored event cannot be read back with this bus's codec (e.g. its mapper reads less than it writes),
    * the event is committed and other buses report it as unreadable: this bus does the same, with an
@@ -153,13 +154,13 @@ public final class PostgresEventBus extends ForwardingEventBus implements Durabl
       try {
         json = settings.codec().encodeToString(stamped);
       } catch (RuntimeException unencodable) {
-        sessions.publishHandedOn();
+        current.publishHandedOn();
         return Mono.error(unencodable);
       }
       Mono<PublishResult> run = local.logAttachments()
           .then(current.append(stamped, json, origin))
           .then(Mono.defer(() -> handOn(current, stamped, json)))
-          .doFinally(signal -> sessions.publishHandedOn());
+          .doFinally(signal -> current.publishHandedOn());
       // subscribed here and only observed: the tail passes this bus's own rows by, so a cancelled hand-off would
       // never reach this bus's subscribers although the row commits
       return Mono.fromFuture(run.toFuture(), true);

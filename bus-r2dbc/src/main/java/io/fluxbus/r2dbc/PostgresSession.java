@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
@@ -63,6 +64,8 @@ final class PostgresSession {
   private volatile PassLoop retaining;
   private volatile PassLoop promoting;
   private volatile boolean halted;
+  /** Publishes admitted and not yet handed on locally. */
+  private final AtomicInteger publishing = new AtomicInteger();
 
   private PostgresSession(PostgresSettings settings, LocalEventBus local, EngineEvents events, String origin) {
     this.settings = settings;
@@ -295,11 +298,29 @@ final class PostgresSession {
           .timeout(wait, Mono.empty(), timers)
           .then(released)
           .then(database.close())
+          // hand-offs still queued there run and end (the core refuses them now), rather than never signalling
+          .then(Mono.defer(() -> delivery.disposeGracefully().timeout(wait, timers)
+              .onErrorResume(error -> Mono.empty())))
           .doFinally(signal -> {
             timers.dispose();
             delivery.dispose();
           });
     });
+  }
+
+  /** A publish passed the running check; a stop waits for it until {@link #publishHandedOn()}. */
+  void publishAdmitted() {
+    publishing.incrementAndGet();
+  }
+
+  /** An admitted publish ended: handed on, or failed. */
+  void publishHandedOn() {
+    publishing.decrementAndGet();
+  }
+
+  /** Publishes admitted and not yet handed on. */
+  int publishing() {
+    return publishing.get();
   }
 
   /** Fills in the bus's source and the current time where an event has none. */

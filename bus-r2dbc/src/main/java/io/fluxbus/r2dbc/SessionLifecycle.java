@@ -3,7 +3,6 @@ package io.fluxbus.r2dbc;
 import io.fluxbus.BusNotStartedException;
 import io.fluxbus.spi.LocalEventBus;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -12,8 +11,9 @@ import reactor.core.publisher.Mono;
  * Whether a {@link PostgresEventBus} runs, and its {@link PostgresSession} while it has one: stopped, starting,
  * running, stopping, stopped again. Concurrent starts share one; a stop during a start waits for that start to end,
  * then stops, so a bus is never left running by a start that finished after a stop; a stop closes the session
- * whatever stopping local delivery did. It also counts the publishes between their running check and their local
- * hand-off, which a stop waits for (up to the drain timeout). Thread-safe.
+ * whatever stopping local delivery did. A stop waits (up to the drain timeout) for the session's publishes between
+ * their running check and their local hand-off ({@link PostgresSession#publishAdmitted()}); the count belongs to
+ * the session, so a publish a stop gave up on never delays the next session's stop. Thread-safe.
  */
 final class SessionLifecycle {
 
@@ -24,8 +24,6 @@ final class SessionLifecycle {
   private final PostgresSettings settings;
   private final LocalEventBus local;
   private final Supplier<Mono<PostgresSession>> open;
-  /** Publishes past the running check and not yet handed on locally. */
-  private final AtomicInteger publishing = new AtomicInteger();
   private final Object lock = new Object();
   private volatile int state = STOPPED;
   private volatile PostgresSession session;
@@ -132,34 +130,33 @@ final class SessionLifecycle {
   }
 
   private Mono<Void> publishesDone(PostgresSession closing) {
-    if (publishing.get() == 0) {
+    if (closing.publishing() == 0) {
       return Mono.empty();
     }
     return Flux.interval(Duration.ofMillis(1), Duration.ofMillis(2), closing.timers())
-        .filter(tick -> publishing.get() == 0)
+        .filter(tick -> closing.publishing() == 0)
         .next()
         .timeout(settings.local().drainTimeout(), Mono.empty(), closing.timers())
         .then();
   }
 
   /**
-   * Admits a publish: returns the running session, counted until {@link #publishHandedOn()}.
+   * Admits a publish: returns the running session, which counts it until
+   * {@link PostgresSession#publishHandedOn()}.
    *
    * @throws BusNotStartedException naming {@code action} unless running (then nothing is counted)
    */
   PostgresSession admitPublish(String action) {
-    publishing.incrementAndGet();
     PostgresSession current = session;
-    if (state != RUNNING || current == null) {
-      publishing.decrementAndGet();
+    if (current == null) {
+      throw notStarted(action);
+    }
+    current.publishAdmitted();
+    if (state != RUNNING || session != current) {
+      current.publishHandedOn();
       throw notStarted(action);
     }
     return current;
-  }
-
-  /** An admitted publish ended: handed on, or failed. */
-  void publishHandedOn() {
-    publishing.decrementAndGet();
   }
 
   /**

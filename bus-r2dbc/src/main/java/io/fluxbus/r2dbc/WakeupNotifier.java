@@ -13,15 +13,15 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * Tells other processes that the log grew, coalesced: a request on a quiet bus notifies at once; then, until the
- * NOTIFY completed and at least {@code interval} passed since it started, every request is folded into one more,
- * sent when both are over. So a bus sends at most one NOTIFY per {@code interval}; a busy one delays other
- * processes' wake-up by up to the interval (more when a NOTIFY itself takes longer, e.g. waiting for a pooled
- * connection). NOTIFY takes a cluster-wide lock at commit, so one NOTIFY per append would serialise all appends (research §3.4); this keeps appends free of it. Its transaction commits
- * without waiting for the WAL flush, and its payload names this bus, whose own listener ignores it (this bus's
- * readers were woken when the append completed): wake-ups cost a quiet publisher neither a second flush nor a read
- * of its own rows per event ({@link LogSchema#notifyOthers}). A lost or failed NOTIFY only delays other processes
- * until their next poll. Thread-safe, lock-free.
+ * Tells other processes that the log grew, coalesced: a request on a quiet bus notifies at once; then, until the NOTIFY
+ * completed and at least {@code interval} passed since it started, every request is folded into one more, sent when
+ * both are over. So a bus sends at most one NOTIFY per {@code interval}; a busy one delays other processes' wake-up by
+ * up to the interval (more when a NOTIFY itself takes longer, e.g. waiting for a pooled connection). NOTIFY takes a
+ * cluster-wide lock at commit, so one NOTIFY per append would serialise all appends (research §3.4); this keeps appends
+ * free of it. Its transaction commits without waiting for the WAL flush, and its payload names this bus, whose own
+ * listener ignores it (this bus's readers were woken when the append completed): wake-ups cost a quiet publisher
+ * neither a second flush nor a read of its own rows per event ({@link LogSchema#notifyOthers}). A lost or failed NOTIFY
+ * only delays other processes until their next poll. Thread-safe, lock-free.
  */
 final class WakeupNotifier {
 
