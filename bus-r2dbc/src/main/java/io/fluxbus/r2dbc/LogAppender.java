@@ -5,12 +5,12 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import reactor.core.publisher.Mono;
@@ -52,12 +52,12 @@ final class LogAppender {
   private final AtomicInteger running = new AtomicInteger();
   /** The keys of the running inserts' events ({@link Pending#orderedBy()}). */
   private final Set<String> held = ConcurrentHashMap.newKeySet();
-  /** Set when keys were released: the parked events may go on. */
-  private volatile boolean released;
-  /** Events taken from the queue whose key was held, in queue order; touched only by the draining thread. */
-  private final ArrayDeque<Pending> parked = new ArrayDeque<>();
-  /** How many parked events each key has; touched only by the draining thread. */
-  private final Map<String, Integer> parkedKeys = new HashMap<>();
+  /** Keys released by inserts that ended, for the draining thread to look at. */
+  private final Queue<String> releasedKeys = new ConcurrentLinkedQueue<>();
+  /** Per key, the events taken from the queue while it was held, in queue order; only the draining thread. */
+  private final Map<String, ArrayDeque<Pending>> parked = new HashMap<>();
+  /** Released keys with parked events, in the order they were released; only the draining thread. */
+  private final ArrayDeque<String> ready = new ArrayDeque<>();
 
   /**
    * @param insert inserts the columns given (event ids, topics, keys, origins, JSON), one statement; emits the rows
@@ -100,41 +100,48 @@ final class LogAppender {
 
   /**
    * The next insert's events: parked ones whose key was released first, then the queue's; an event whose key a
-   * running insert holds, or that has a parked event of its key before it, is parked. Holds the keys taken.
+   * running insert holds, or that has parked events of its key before it, is parked. Holds the keys taken.
    */
   private List<Pending> takeBatch() {
     List<Pending> batch = new ArrayList<>();
     Set<String> taken = new HashSet<>();
-    if (!parked.isEmpty() && released) {
-      released = false;
-      Set<String> stillHeld = new HashSet<>();
-      for (Iterator<Pending> it = parked.iterator(); it.hasNext() && batch.size() < MAX_BATCH; ) {
-        Pending next = it.next();
-        String key = next.orderedBy();
-        if (stillHeld.contains(key) || (!taken.contains(key) && held.contains(key))) {
-          stillHeld.add(key);
-          continue;
-        }
-        it.remove();
-        parkedKeys.computeIfPresent(key, (k, count) -> count == 1 ? null : count - 1);
-        batch.add(next);
-        taken.add(key);
+    String key;
+    while ((key = releasedKeys.poll()) != null) {
+      if (parked.containsKey(key)) {
+        ready.add(key);
       }
-      if (batch.size() == MAX_BATCH) {
-        // the scan stopped early: look again for the next insert
-        released = true;
+    }
+    while (batch.size() < MAX_BATCH && (key = ready.peek()) != null) {
+      ArrayDeque<Pending> waiting = parked.get(key);
+      if (waiting == null || (held.contains(key) && !taken.contains(key))) {
+        // taken already (listed twice), or held again by the insert that took part of it: its release lists it
+        ready.poll();
+        continue;
       }
+      while (batch.size() < MAX_BATCH && !waiting.isEmpty()) {
+        batch.add(waiting.poll());
+      }
+      taken.add(key);
+      if (!waiting.isEmpty()) {
+        break;
+      }
+      parked.remove(key);
+      ready.poll();
     }
     Pending next;
     while (batch.size() < MAX_BATCH && (next = queue.poll()) != null) {
-      String key = next.orderedBy();
-      if (parkedKeys.containsKey(key) || (!taken.contains(key) && held.contains(key))) {
-        parked.add(next);
-        parkedKeys.merge(key, 1, Integer::sum);
-        continue;
+      key = next.orderedBy();
+      ArrayDeque<Pending> waiting = parked.get(key);
+      if (waiting != null) {
+        waiting.add(next);
+      } else if (!taken.contains(key) && held.contains(key)) {
+        waiting = new ArrayDeque<>();
+        waiting.add(next);
+        parked.put(key, waiting);
+      } else {
+        batch.add(next);
+        taken.add(key);
       }
-      batch.add(next);
-      taken.add(key);
     }
     held.addAll(taken);
     return batch;
@@ -174,9 +181,11 @@ final class LogAppender {
     } finally {
       // these keys' next insert only now: a key's events start towards this bus's subscriptions in order, too
       for (Pending pending : batch) {
-        held.remove(pending.orderedBy());
+        String key = pending.orderedBy();
+        if (held.remove(key)) {
+          releasedKeys.add(key);
+        }
       }
-      released = true;
       drain();
     }
   }

@@ -4,6 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fluxbus.Event;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -11,6 +19,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * How {@link LogAppender} cuts the queue into inserts, against an insert the test completes by hand: which events
@@ -141,5 +150,79 @@ class LogAppenderTest {
     ends.get(1).tryEmitValue(1L);
     ends.get(2).tryEmitValue(3L);
     assertThat(completed).containsExactly("a", "b", "k3", "k4", "k5");
+  }
+
+  @Test
+  @DisplayName("more parked events of a key than one insert takes go on in inserts of their own, in order")
+  void aLongParkedRunIsCutIntoInserts() {
+    append("first", "t.hot", "hot");
+    int parkedCount = LogAppender.MAX_BATCH + 44;
+    for (int i = 0; i < parkedCount; i++) {
+      append("p" + i, "t.hot", "hot");
+    }
+    append("cold", "t.cold", "cold");
+
+    assertThat(inserts).as("the cold key goes on beside the held hot one").hasSize(2)
+        .last().isEqualTo(List.of("t.cold/cold"));
+    ends.get(0).tryEmitValue(1L);
+
+    assertThat(inserts).hasSize(3).last().asList().hasSize(LogAppender.MAX_BATCH);
+    ends.get(1).tryEmitValue(1L);
+    assertThat(inserts).as("the rest waits for the hot key's insert").hasSize(3);
+    ends.get(2).tryEmitValue((long) LogAppender.MAX_BATCH);
+
+    assertThat(inserts).hasSize(4).last().asList().hasSize(44);
+    ends.get(3).tryEmitValue(44L);
+    List<String> hot = completed.stream().filter(name -> name.startsWith("p")).toList();
+    assertThat(hot).hasSize(parkedCount)
+        .isEqualTo(java.util.stream.IntStream.range(0, parkedCount).mapToObj(i -> "p" + i).toList());
+  }
+
+  @Test
+  @DisplayName("under appends from four threads and inserts ending on others, a key is in one insert at a time, "
+      + "in order, and every publish completes")
+  void concurrentAppendsKeepEveryKeyInOrder() throws Exception {
+    Set<String> running = ConcurrentHashMap.newKeySet();
+    List<String> overlaps = new CopyOnWriteArrayList<>();
+    Map<String, List<Integer>> appended = new ConcurrentHashMap<>();
+    LogAppender concurrent = new LogAppender(columns -> Mono.fromCallable(() -> {
+      Set<String> keys = new HashSet<>(Arrays.asList(columns.get(2)));
+      for (String key : keys) {
+        if (!running.add(key)) {
+          overlaps.add(key);
+        }
+      }
+      for (int i = 0; i < columns.get(0).length; i++) {
+        appended.computeIfAbsent(columns.get(2)[i], k -> new CopyOnWriteArrayList<>())
+            .add(Integer.parseInt(columns.get(4)[i]));
+      }
+      return keys;
+    }).subscribeOn(Schedulers.parallel())
+        // a hop while the keys count as running, so that an insert started meanwhile overlaps for real
+        .publishOn(Schedulers.parallel())
+        .map(keys -> {
+          running.removeAll(keys);
+          return (long) keys.size();
+        }), 2);
+    int perThread = 5_000;
+    CountDownLatch done = new CountDownLatch(4 * perThread);
+    ExecutorService threads = Executors.newFixedThreadPool(4);
+    try {
+      for (int t = 0; t < 4; t++) {
+        int thread = t;
+        threads.execute(() -> {
+          for (int i = 0; i < perThread; i++) {
+            Event<?> event = Event.builder("t.load", "x").key("t" + thread + "-" + i % 5).build();
+            concurrent.append(event, Integer.toString(i), null).subscribe(null, error -> { }, done::countDown);
+          }
+        });
+      }
+
+      assertThat(done.await(30, TimeUnit.SECONDS)).as("every publish completed").isTrue();
+    } finally {
+      threads.shutdownNow();
+    }
+    assertThat(overlaps).as("keys in two inserts at once").isEmpty();
+    assertThat(appended).hasSize(20).allSatisfy((key, order) -> assertThat(order).hasSize(perThread / 5).isSorted());
   }
 }
