@@ -4,6 +4,7 @@ import io.fluxbus.Event;
 import io.fluxbus.PublishResult;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.LongAdder;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
@@ -35,8 +36,8 @@ final class Dispatch extends Operators.MonoSubscriber<Object, PublishResult> {
 
   final Event<Object> event;
   private final Endpoint[] endpoints;
-  private final LocalEventBus bus;
   private final Scheduler home;
+  private final LongAdder inFlight;
   private int index;
   private int delivered;
   private int dropped;
@@ -48,17 +49,18 @@ final class Dispatch extends Operators.MonoSubscriber<Object, PublishResult> {
    * Takes over a publish whose fast path stopped at {@code index}, with what it counted so far.
    *
    * @param home where the loop resumes after a sync handler completed, or null: where it completed
+   * @param inFlight the bus's count of such publishes, already counting this one; decremented when it ends
    */
   Dispatch(CoreSubscriber<? super PublishResult> actual, Event<Object> event, Endpoint[] endpoints, int index,
-           int delivered, int dropped, LocalEventBus bus, Scheduler home) {
+           int delivered, int dropped, Scheduler home, LongAdder inFlight) {
     super(actual);
     this.home = home;
+    this.inFlight = inFlight;
     this.event = event;
     this.endpoints = endpoints;
     this.index = index;
     this.delivered = delivered;
     this.dropped = dropped;
-    this.bus = bus;
   }
 
   /** Runs (or resumes) the offer loop. */
@@ -91,8 +93,10 @@ final class Dispatch extends Operators.MonoSubscriber<Object, PublishResult> {
     try {
       home.schedule(this::run);
     } catch (RejectedExecutionException closed) {
-      dropped += endpoints.length - index;
-      index = endpoints.length;
+      while (index < endpoints.length) {
+        endpoints[index++].dropped(event, DropReason.STOPPED);
+        dropped++;
+      }
       partDone();
     }
   }
@@ -114,7 +118,7 @@ final class Dispatch extends Operators.MonoSubscriber<Object, PublishResult> {
 
   private void partDone() {
     if (OUTSTANDING.decrementAndGet(this) == 0) {
-      bus.publishEnded();
+      inFlight.decrement();
       complete(new PublishResult(event.id(), delivered + lateDelivered, dropped + lateDropped));
     }
   }

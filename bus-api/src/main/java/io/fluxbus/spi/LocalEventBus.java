@@ -59,7 +59,8 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
   /** Subscriptions served from the engine's durable log; null without one. */
   private final LogConsumers logConsumers;
   private final BusCounters counters = new BusCounters();
-  private final LongAdder inFlight = new LongAdder();
+  /** Publishes past the fast path and not yet ended, of this run: a stop that gave up on one leaves it behind. */
+  private volatile LongAdder inFlight = new LongAdder();
   private final LifecycleEmitter lifecycle;
   private final AtomicLong sequence = new AtomicLong();
   private final Object registryLock = new Object();
@@ -105,6 +106,7 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
         if (scheduler == null) {
           scheduler = Schedulers.newParallel("fluxbus-" + settings.engine(), settings.workers(), true);
         }
+        inFlight = new LongAdder();
         state = RUNNING;
       }
       lifecycle.emit(LifecycleEvent.Type.BUS_STARTED, null, null, null, null);
@@ -280,8 +282,9 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
       } else if (outcome == Dispatch.DROPPED) {
         dropped++;
       } else {
-        inFlight.increment();
-        Dispatch dispatch = new Dispatch(actual, stamped, endpoints, i, delivered, dropped, this, home);
+        LongAdder counted = inFlight;
+        counted.increment();
+        Dispatch dispatch = new Dispatch(actual, stamped, endpoints, i, delivered, dropped, home, counted);
         actual.onSubscribe(dispatch);
         dispatch.run();
         return;
@@ -528,10 +531,6 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
     counters.dropped(reason);
     lifecycle.emit(LifecycleEvent.Type.EVENT_DROPPED, endpoint.pattern.value(), endpoint.id, event.id(),
         reason.tag());
-  }
-
-  void publishEnded() {
-    inFlight.decrement();
   }
 
   /** A handler or subscriber failed its last attempt: count, report, and dead-letter when a topic applies. */

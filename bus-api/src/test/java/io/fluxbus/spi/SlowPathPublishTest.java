@@ -75,14 +75,16 @@ class SlowPathPublishTest {
 
   @Test
   @DisplayName("a sync handler that completes on another thread resumes its publish on the slow path")
-  void aLateHandlerResumesOnTheSlowPath() {
+  void aLateHandlerResumesOnTheSlowPath() throws InterruptedException {
     Sinks.Empty<Void> gate = Sinks.empty();
+    CountDownLatch handling = new CountDownLatch(1);
     List<String> ran = new CopyOnWriteArrayList<>();
-    bus.subscribe("late.*", event -> gate.asMono()).block(WAIT);
+    bus.subscribe("late.*", event -> gate.asMono().doOnSubscribe(s -> handling.countDown())).block(WAIT);
     bus.subscribe("late.*", event -> Mono.fromRunnable(() -> ran.add(thread()))).block(WAIT);
     CompletableFuture<PublishResult> publish = bus.publish(Event.of("late.one", 1), slowPath).toFuture();
 
-    // completed on another thread, as a driver's I/O thread completes a handler's query
+    // completed on another thread once the handler runs, as a driver's I/O thread completes a handler's query
+    assertThat(handling.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
     Schedulers.boundedElastic().schedule(() -> gate.tryEmitEmpty());
 
     assertThat(publish).succeedsWithin(WAIT).satisfies(result -> assertThat(result.delivered()).isEqualTo(2));
