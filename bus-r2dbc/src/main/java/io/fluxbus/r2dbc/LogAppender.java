@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -180,11 +181,14 @@ final class LogAppender {
       }
     } finally {
       // these keys' next insert only now: a key's events start towards this bus's subscriptions in order, too
+      // each key once: a second removal could release the key of an insert that took it meanwhile
+      Set<String> keys = new LinkedHashSet<>();
       for (Pending pending : batch) {
-        String key = pending.orderedBy();
-        if (held.remove(key)) {
-          releasedKeys.add(key);
-        }
+        keys.add(pending.orderedBy());
+      }
+      for (String key : keys) {
+        held.remove(key);
+        releasedKeys.add(key);
       }
       drain();
     }

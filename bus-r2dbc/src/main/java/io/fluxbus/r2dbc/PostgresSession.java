@@ -265,7 +265,8 @@ final class PostgresSession {
 
   /**
    * Stops the tail, the upkeep and every reader, waits up to {@code wait} for groups to settle what they have in
-   * hand and leave, releases the partitions of those that did not, then closes the pool.
+   * hand and leave, releases the partitions of those that did not, closes the pool, then waits up to {@code wait}
+   * for the delivery thread to run what is queued on it before closing it.
    */
   Mono<Void> close(Duration wait) {
     return Mono.defer(() -> {
@@ -294,13 +295,16 @@ final class PostgresSession {
       });
       Mono<Void> released = Mono.defer(() -> halted ? Mono.<Void>empty()
           : Flux.fromIterable(List.copyOf(members)).flatMap(GroupMember::leave).then());
+      // hand-offs still queued on the delivery thread run and end (the core refuses them now), rather than never
+      // signalling; also when releasing or closing failed
+      Mono<Void> deliveryDrained = Mono.defer(() -> delivery.disposeGracefully().timeout(wait, timers)
+          .onErrorResume(error -> Mono.empty()));
       return Mono.when(endings)
           .timeout(wait, Mono.empty(), timers)
           .then(released)
           .then(database.close())
-          // hand-offs still queued there run and end (the core refuses them now), rather than never signalling
-          .then(Mono.defer(() -> delivery.disposeGracefully().timeout(wait, timers)
-              .onErrorResume(error -> Mono.empty())))
+          .onErrorResume(error -> deliveryDrained.then(Mono.error(error)))
+          .then(deliveryDrained)
           .doFinally(signal -> {
             timers.dispose();
             delivery.dispose();
