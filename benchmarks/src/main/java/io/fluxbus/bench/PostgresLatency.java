@@ -1,7 +1,5 @@
 package io.fluxbus.bench;
 
-import io.fluxbus.Event;
-import io.fluxbus.SubscribeOptions;
 import io.fluxbus.r2dbc.PostgresEventBus;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.spi.Connection;
@@ -46,7 +44,7 @@ public final class PostgresLatency {
     String schema = "latency_" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 4);
     PacedLatency.main(args, "tail", 200, 2_000, 4_000, (impl, arrived) -> {
       PacedLatency.Side side = switch (impl) {
-        case "local", "tail", "group" -> BusSide.open(impl, schema, arrived);
+        case "local", "tail", "group" -> busSide(impl, schema, arrived);
         case "rawNotify" -> new RawNotifySide(schema, arrived);
         default -> throw new IllegalArgumentException("unknown impl " + impl + "; local, tail, group or rawNotify");
       };
@@ -70,35 +68,12 @@ public final class PostgresLatency {
 
 
   /** A publishing bus and, but for {@code local}, a receiving bus on the same schema with a pool of its own. */
-  private record BusSide(PostgresEventBus publisher, PostgresEventBus receiver) implements PacedLatency.Side {
-
-    static BusSide open(String impl, String schema, LongConsumer arrived) {
-      PostgresEventBus publisher = PostgresEventBus.builder(PostgresPublishThroughput.url()).schema(schema)
-          .name("publisher").workers(1).build();
-      publisher.start().block(TIMEOUT);
-      PostgresEventBus receiver = publisher;
-      if (!impl.equals("local")) {
-        receiver = PostgresEventBus.builder(PostgresPublishThroughput.url()).schema(schema).name("receiver")
-            .workers(1).build();
-        receiver.start().block(TIMEOUT);
-      }
-      SubscribeOptions options = impl.equals("group") ? SubscribeOptions.defaults().group("latency")
-          : SubscribeOptions.defaults();
-      receiver.subscribe("latency.sample", options,
-          event -> Mono.fromRunnable(() -> arrived.accept(event.payloadAs(Long.class)))).block(TIMEOUT);
-      return new BusSide(publisher, receiver);
-    }
-
-    @Override
-    public void send(long sentNanos) {
-      publisher.publish(Event.of("latency.sample", (Object) sentNanos)).subscribe();
-    }
-
-    @Override
-    public void close() {
-      publisher.stop().block(TIMEOUT);
-      receiver.stop().block(TIMEOUT);
-    }
+  private static PacedLatency.Side busSide(String impl, String schema, LongConsumer arrived) {
+    PostgresEventBus publisher = PostgresEventBus.builder(PostgresPublishThroughput.url()).schema(schema)
+        .name("publisher").workers(1).build();
+    PostgresEventBus receiver = impl.equals("local") ? publisher
+        : PostgresEventBus.builder(PostgresPublishThroughput.url()).schema(schema).name("receiver").workers(1).build();
+    return BusLatencySide.open(publisher, receiver, impl.equals("group"), arrived, () -> { });
   }
 
   /** One connection inserting the row and notifying in one statement; another LISTENing. */

@@ -127,14 +127,7 @@ public class PostgresPublishThroughput {
   @Benchmark
   @OperationsPerInvocation(BATCH)
   public long publish() {
-    Long count = Flux.range(0, BATCH)
-        .flatMap(i -> send(), inFlight)
-        .count()
-        .block(TIMEOUT);
-    if (count == null || count != BATCH) {
-      throw new IllegalStateException(impl + " completed " + count + " of " + BATCH + " publishes");
-    }
-    return count;
+    return InFlightPublishes.complete(BATCH, inFlight, this::send, impl);
   }
 
   private Mono<?> send() {

@@ -1,7 +1,5 @@
 package io.fluxbus.bench;
 
-import io.fluxbus.Event;
-import io.fluxbus.SubscribeOptions;
 import io.fluxbus.redis.RedisEventBus;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
@@ -37,7 +35,6 @@ import reactor.core.publisher.Mono;
  */
 public final class RedisLatency {
 
-  private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   private RedisLatency() {
   }
@@ -47,7 +44,7 @@ public final class RedisLatency {
     String namespace = "latency-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
     String url = RedisPublishThroughput.url();
     PacedLatency.main(args, "streams", 1_000, 2_000, 10_000, (impl, arrived) -> switch (impl) {
-      case "pubsub", "streams", "group" -> BusSide.open(impl, url, namespace, arrived);
+      case "pubsub", "streams", "group" -> busSide(impl, url, namespace, arrived);
       case "lettucePubsub" -> new RawPubSubSide(url, namespace, arrived);
       case "lettuceXread" -> new RawStreamSide(url, namespace, arrived);
       default -> throw new IllegalArgumentException("unknown impl " + impl
@@ -56,32 +53,13 @@ public final class RedisLatency {
   }
 
 
-  /** Two {@link RedisEventBus}es of one namespace. */
-  private record BusSide(RedisEventBus publisher, RedisEventBus receiver, String namespace) implements PacedLatency.Side {
-
-    static BusSide open(String impl, String url, String namespace, LongConsumer arrived) {
-      RedisEventBus.Mode mode = impl.equals("pubsub") ? RedisEventBus.Mode.PUBSUB : RedisEventBus.Mode.STREAMS;
-      RedisEventBus publisher = RedisEventBus.builder().url(url).namespace(namespace).mode(mode).workers(1).build();
-      RedisEventBus receiver = RedisEventBus.builder().url(url).namespace(namespace).mode(mode).workers(1).build();
-      publisher.start().block(TIMEOUT);
-      receiver.start().block(TIMEOUT);
-      SubscribeOptions options = impl.equals("group") ? SubscribeOptions.defaults().group("latency")
-          : SubscribeOptions.defaults();
-      receiver.subscribe("latency.sample", options,
-          event -> Mono.fromRunnable(() -> arrived.accept(event.payloadAs(Long.class)))).block(TIMEOUT);
-      return new BusSide(publisher, receiver, namespace);
-    }
-
-    @Override
-    public void send(long sentNanos) {
-      publisher.publish(Event.of("latency.sample", (Object) sentNanos)).subscribe();
-    }
-
-    @Override
-    public void close() {
-      publisher.stop().block(TIMEOUT);
-      receiver.stop().block(TIMEOUT);
-      RedisClient client = RedisClient.create(RedisPublishThroughput.url());
+  /** Two {@link RedisEventBus}es of one namespace; closing deletes the namespace's keys. */
+  private static PacedLatency.Side busSide(String impl, String url, String namespace, LongConsumer arrived) {
+    RedisEventBus.Mode mode = impl.equals("pubsub") ? RedisEventBus.Mode.PUBSUB : RedisEventBus.Mode.STREAMS;
+    RedisEventBus publisher = RedisEventBus.builder().url(url).namespace(namespace).mode(mode).workers(1).build();
+    RedisEventBus receiver = RedisEventBus.builder().url(url).namespace(namespace).mode(mode).workers(1).build();
+    return BusLatencySide.open(publisher, receiver, impl.equals("group"), arrived, () -> {
+      RedisClient client = RedisClient.create(url);
       try (StatefulRedisConnection<String, String> admin = client.connect()) {
         for (String key : admin.sync().keys("{" + namespace + "}*")) {
           admin.sync().del(key);
@@ -89,7 +67,7 @@ public final class RedisLatency {
       } finally {
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
       }
-    }
+    });
   }
 
   /** Raw Lettuce: PUBLISH on one connection, a pub/sub listener on another. */

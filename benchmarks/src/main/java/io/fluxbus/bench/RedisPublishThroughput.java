@@ -30,7 +30,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -131,14 +130,7 @@ public class RedisPublishThroughput {
   @Benchmark
   @OperationsPerInvocation(BATCH)
   public long publish() {
-    Long count = Flux.range(0, BATCH)
-        .flatMap(i -> send(), inFlight)
-        .count()
-        .block(TIMEOUT);
-    if (count == null || count != BATCH) {
-      throw new IllegalStateException(impl + " completed " + count + " of " + BATCH + " publishes");
-    }
-    return count;
+    return InFlightPublishes.complete(BATCH, inFlight, this::send, impl);
   }
 
   private Mono<?> send() {
