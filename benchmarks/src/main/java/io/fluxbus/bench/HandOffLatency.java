@@ -2,10 +2,6 @@ package io.fluxbus.bench;
 
 import io.fluxbus.Event;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.concurrent.locks.LockSupport;
 
@@ -36,30 +32,8 @@ public final class HandOffLatency {
 
   /** Runs the measurement; see the class comment for the arguments. */
   public static void main(String[] args) throws IOException {
-    String impl = "fluxbus";
-    int rate = 10_000;
-    int warmup = 20_000;
-    int events = 50_000;
-    Path out = null;
-    for (int i = 0; i < args.length; i++) {
-      String value = i + 1 < args.length ? args[i + 1] : null;
-      switch (args[i]) {
-        case "--impl" -> impl = value;
-        case "--rate" -> rate = Integer.parseInt(value);
-        case "--warmup" -> warmup = Integer.parseInt(value);
-        case "--events" -> events = Integer.parseInt(value);
-        case "--out" -> out = Path.of(value);
-        default -> throw new IllegalArgumentException("unknown argument '" + args[i]
-            + "'; usage: --impl NAME [--rate N] [--warmup N] [--events N] [--out FILE]");
-      }
-      i++;
-    }
-    String json = run(impl, rate, warmup, events);
-    System.out.println(json);
-    if (out != null) {
-      Files.writeString(out, json + System.lineSeparator(), StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    }
+    LatencyRun cli = LatencyRun.parse(args, "fluxbus", 10_000, 20_000, 50_000);
+    cli.report(run(cli.impl(), cli.rate(), cli.warmup(), cli.events()));
   }
 
   static String run(String impl, int rate, int warmup, int events) {

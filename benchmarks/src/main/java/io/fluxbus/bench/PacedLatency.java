@@ -1,10 +1,6 @@
 package io.fluxbus.bench;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
@@ -53,25 +49,8 @@ final class PacedLatency {
    * and exits.
    */
   static void main(String[] args, String impl, int rate, int warmup, int events, Sides sides) throws IOException {
-    Path out = null;
-    for (int i = 0; i < args.length; i += 2) {
-      String value = i + 1 < args.length ? args[i + 1] : null;
-      switch (args[i]) {
-        case "--impl" -> impl = value;
-        case "--rate" -> rate = Integer.parseInt(value);
-        case "--warmup" -> warmup = Integer.parseInt(value);
-        case "--events" -> events = Integer.parseInt(value);
-        case "--out" -> out = Path.of(value);
-        default -> throw new IllegalArgumentException("unknown argument '" + args[i]
-            + "'; usage: --impl NAME [--rate N] [--warmup N] [--events N] [--out FILE]");
-      }
-    }
-    String json = new PacedLatency(warmup, events).run(impl, rate, sides);
-    System.out.println(json);
-    if (out != null) {
-      Files.writeString(out, json + System.lineSeparator(), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-          StandardOpenOption.APPEND);
-    }
+    LatencyRun cli = LatencyRun.parse(args, impl, rate, warmup, events);
+    cli.report(new PacedLatency(cli.warmup(), cli.events()).run(cli.impl(), cli.rate(), sides));
     System.exit(0);
   }
 
