@@ -33,7 +33,7 @@ import reactor.core.publisher.Sinks;
 /**
  * Buses of one durable engine that share a log, as separate processes would (each bus has connections of its
  * own): the promises of ARCHITECTURE §3 that span processes, fixed once for every durable engine. Events cross
- * between buses; a consumer group spread over two buses handles each event once, with both working and each key in
+ * between buses, each key's in publish order even when publishes of it are outstanding at once; a consumer group spread over two buses handles each event once, with both working and each key in
  * order; a dead member's events go to a live one once its lease expires; a poison key is dead-lettered while other
  * keys flow; a reset group replays the log.
  *
@@ -148,6 +148,26 @@ public abstract class SharedLogContract {
       assertThat(atLeft).containsExactlyInAnyOrder("from left", "from right");
       assertThat(atRight).containsExactlyInAnyOrder("from left", "from right");
     });
+  }
+
+  @Test
+  @DisplayName("publishes of a key outstanding at once (flatMap) reach another bus in the order they were made")
+  void concurrentPublishesOfAKeyKeepTheirOrder() {
+    DurableEventBus publisher = started(2);
+    DurableEventBus subscriber = started(2);
+    Queue<Event<Object>> received = new ConcurrentLinkedQueue<>();
+    subscriber.subscribe("cart.#", event -> Mono.fromRunnable(() -> received.add(event))).block(WAIT);
+
+    Flux.range(0, 2000)
+        .flatMap(i -> publisher.publish(Event.builder("cart.changed", (Object) i).key("cart-" + i % 10).build()), 64)
+        .then().block(WAIT);
+
+    await().atMost(WAIT).until(() -> received.size() >= 2000);
+    Map<String, List<Integer>> byKey = new ConcurrentHashMap<>();
+    received.forEach(event -> byKey.computeIfAbsent(event.key(), k -> new ArrayList<>())
+        .add(event.payloadAs(Integer.class)));
+    assertThat(byKey).hasSize(10).allSatisfy((key, payloads) ->
+        assertThat(payloads).as("order of key %s", key).hasSize(200).isSorted());
   }
 
   @Test
