@@ -37,12 +37,15 @@ final class LogAppender {
 
   static final int MAX_BATCH = 256;
 
-  /** One queued event and the publish waiting for it. */
-  private record Pending(Event<?> event, String json, String origin, MonoSink<Void> sink) {
+  /**
+   * One queued event and the publish waiting for it.
+   *
+   * @param orderedBy what orders this event against others: its key, or its topic when it has none
+   */
+  private record Pending(Event<?> event, String json, String origin, MonoSink<Void> sink, String orderedBy) {
 
-    /** What orders this event against others: its key, or its topic when it has none. */
-    String orderedBy() {
-      return event.key() != null ? "k:" + event.key() : "t:" + event.topic();
+    Pending(Event<?> event, String json, String origin, MonoSink<Void> sink) {
+      this(event, json, origin, sink, event.key() != null ? "k:" + event.key() : "t:" + event.topic());
     }
   }
 
