@@ -1,5 +1,6 @@
 package io.fluxbus.spi;
 
+import io.fluxbus.internal.DeadLetters;
 import io.fluxbus.Event;
 import java.util.Objects;
 import java.util.Optional;

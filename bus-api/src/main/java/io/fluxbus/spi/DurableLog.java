@@ -1,5 +1,6 @@
 package io.fluxbus.spi;
 
+import io.fluxbus.internal.delivery.LocalEventBus;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 

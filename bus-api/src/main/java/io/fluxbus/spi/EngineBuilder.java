@@ -1,5 +1,6 @@
 package io.fluxbus.spi;
 
+import io.fluxbus.internal.delivery.LocalSettings;
 import io.fluxbus.BusMetrics;
 import io.fluxbus.DeliveryMode;
 import io.fluxbus.EventBus;

@@ -3,7 +3,7 @@ package io.fluxbus.spi;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * A bus that registers its own meters (those of ARCHITECTURE §6) with a registry; {@code BusMetrics.bind} uses
+ * A bus that registers its own meters (those of docs/architecture.md, "Metrics") with a registry; {@code BusMetrics.bind} uses
  * it when the bus offers it. Meters are registered once and read counters the bus keeps anyway, so binding adds
  * nothing to the hot path.
  */

@@ -4,8 +4,8 @@ import io.fluxbus.EventBus;
 import io.fluxbus.spi.EngineBuilder;
 import io.fluxbus.spi.EngineSettings;
 import io.fluxbus.spi.ForwardingEventBus;
-import io.fluxbus.spi.LocalEventBus;
-import io.fluxbus.spi.LocalSettings;
+import io.fluxbus.internal.delivery.LocalEventBus;
+import io.fluxbus.internal.delivery.LocalSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**

@@ -4,7 +4,7 @@ import io.fluxbus.CodecException;
 import io.fluxbus.Event;
 import io.fluxbus.TopicPattern;
 import io.fluxbus.codec.EventCodec;
-import io.fluxbus.spi.DeadLetters;
+import io.fluxbus.internal.DeadLetters;
 import java.util.Map;
 
 /**

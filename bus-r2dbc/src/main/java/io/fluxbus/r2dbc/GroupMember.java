@@ -1,5 +1,6 @@
 package io.fluxbus.r2dbc;
 
+import io.fluxbus.DeadLetterHeaders;
 import io.fluxbus.Event;
 import io.fluxbus.StartPosition;
 import io.fluxbus.spi.Delivery;
@@ -213,7 +214,7 @@ final class GroupMember implements Disposable, LogFollower {
     if (item.event() == null) {
       session.events().dropped(null, item.where() + " is not a readable event for " + component + ": "
           + item.problem() + "; kept as a dead letter");
-      return Mono.just(AckBatch.Outcome.letter(item.undecodableLetter(Map.of("dlqgroup", group)), null));
+      return Mono.just(AckBatch.Outcome.letter(item.undecodableLetter(Map.of(DeadLetterHeaders.GROUP, group)), null));
     }
     Event<Object> event = item.event();
     return consumer.deliver(event).map(outcome -> {

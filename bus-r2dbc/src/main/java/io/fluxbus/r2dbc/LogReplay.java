@@ -4,7 +4,7 @@ import io.fluxbus.Event;
 import io.fluxbus.StartPosition;
 import io.fluxbus.spi.Delivery;
 import io.fluxbus.spi.LogConsumer;
-import io.fluxbus.spi.Failures;
+import io.fluxbus.internal.Failures;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;

@@ -1,7 +1,7 @@
 package io.fluxbus.r2dbc;
 
 import io.fluxbus.codec.EventCodec;
-import io.fluxbus.spi.LocalSettings;
+import io.fluxbus.internal.delivery.LocalSettings;
 import java.time.Duration;
 import java.util.Objects;
 

@@ -1,7 +1,7 @@
 package io.fluxbus.r2dbc;
 
 import io.fluxbus.BusNotStartedException;
-import io.fluxbus.spi.LocalEventBus;
+import io.fluxbus.internal.delivery.LocalEventBus;
 import java.time.Duration;
 import java.util.function.Supplier;
 import reactor.core.publisher.Flux;

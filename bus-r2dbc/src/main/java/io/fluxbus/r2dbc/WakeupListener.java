@@ -1,7 +1,7 @@
 package io.fluxbus.r2dbc;
 
-import io.fluxbus.spi.EngineEvents;
-import io.fluxbus.spi.Failures;
+import io.fluxbus.internal.delivery.EngineEvents;
+import io.fluxbus.internal.Failures;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;

@@ -1,6 +1,6 @@
 package io.fluxbus.redis;
 
-import io.fluxbus.spi.EngineEvents;
+import io.fluxbus.internal.delivery.EngineEvents;
 import io.fluxbus.EngineUnavailableException;
 import io.fluxbus.LifecycleEvent;
 import io.lettuce.core.ClientOptions;

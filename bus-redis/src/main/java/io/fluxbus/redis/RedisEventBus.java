@@ -10,9 +10,9 @@ import io.fluxbus.StartPosition;
 import io.fluxbus.TopicPattern;
 import io.fluxbus.codec.EventCodec;
 import io.fluxbus.spi.EngineBuilder;
-import io.fluxbus.spi.EngineEvents;
+import io.fluxbus.internal.delivery.EngineEvents;
 import io.fluxbus.spi.ForwardingEventBus;
-import io.fluxbus.spi.LocalEventBus;
+import io.fluxbus.internal.delivery.LocalEventBus;
 import io.fluxbus.spi.LogConsumer;
 import io.lettuce.core.resource.ClientResources;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -170,7 +170,7 @@ public final class RedisEventBus extends ForwardingEventBus implements DurableEv
   }
 
   /**
-   * Stops the local core as described in ARCHITECTURE §4 (refuse publishes, drain for up to {@code drainTimeout},
+   * Stops the local core as described in docs/architecture.md, "Lifecycle" (refuse publishes, drain for up to {@code drainTimeout},
    * complete every subscription), then closes the connections; idempotent. In streams mode, durable groups first
    * settle the events they have in hand (up to the drain timeout) and release their partitions.
    */

@@ -1,6 +1,6 @@
 package io.fluxbus.redis;
 
-import io.fluxbus.spi.LocalSettings;
+import io.fluxbus.internal.delivery.LocalSettings;
 import io.lettuce.core.resource.ClientResources;
 import java.util.Objects;
 

@@ -1,8 +1,9 @@
 package io.fluxbus.redis;
 
+import io.fluxbus.DeadLetterHeaders;
 import io.fluxbus.CodecException;
 import io.fluxbus.Event;
-import io.fluxbus.spi.DeadLetters;
+import io.fluxbus.internal.DeadLetters;
 import io.fluxbus.spi.Delivery;
 import io.fluxbus.spi.LogConsumer;
 import io.lettuce.core.Consumer;
@@ -390,7 +391,7 @@ final class StreamGroup implements Disposable {
     }
     if (work.event() == null) {
       Event<Object> letter = DeadLetters.undecodable(entry.topic(), entry.stream() + "/" + entry.id(),
-          entry.eventText(), work.problem(), Map.of("dlqgroup", group));
+          entry.eventText(), work.problem(), Map.of(DeadLetterHeaders.GROUP, group));
       return Mono.just(sent(deadLetter(entry, letter, null)));
     }
     return consumer.deliver(work.event()).map(outcome -> {

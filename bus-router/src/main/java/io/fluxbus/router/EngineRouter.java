@@ -18,7 +18,7 @@ import io.fluxbus.Topics;
 import io.fluxbus.UnknownEngineException;
 import io.fluxbus.spi.Instrumented;
 import io.fluxbus.spi.RoutableEngine;
-import io.fluxbus.spi.TopicTrie;
+import io.fluxbus.internal.TopicTrie;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.ArrayList;

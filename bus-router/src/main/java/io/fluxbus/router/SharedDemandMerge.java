@@ -1,6 +1,6 @@
 package io.fluxbus.router;
 
-import io.fluxbus.spi.SharedDemand;
+import io.fluxbus.internal.delivery.SharedDemand;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.reactivestreams.Publisher;

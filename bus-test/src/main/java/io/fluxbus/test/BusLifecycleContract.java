@@ -137,7 +137,7 @@ abstract class BusLifecycleContract extends ContractPart {
 
     StepVerifier.create(bus.stop()).expectComplete().verify(WAIT);
 
-    // No waiting here: stop completes only after it has counted what remained (ARCHITECTURE §4).
+    // No waiting here: stop completes only after it has counted what remained (docs/architecture.md, "Lifecycle").
     assertThat(bus.stats().dropped()).as("dropped when stop completed").isEqualTo(3);
     assertThat(bus.stats().delivered()).isEqualTo(1);
     assertThat(started.payloads()).containsExactly(1);

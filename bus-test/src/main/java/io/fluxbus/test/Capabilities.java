@@ -1,7 +1,7 @@
 package io.fluxbus.test;
 
 /**
- * Promises of ARCHITECTURE §3 that an engine may honestly not make, and promises only some engines make; the
+ * Promises of docs/architecture.md, "Semantics" that an engine may honestly not make, and promises only some engines make; the
  * contract checks each kind only for engines that declare it, and says so in the test report (a skipped check
  * names the promise), so nothing is hidden.
  *

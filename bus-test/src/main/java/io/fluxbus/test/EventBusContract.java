@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The engine contract (TCK): ARCHITECTURE §3 and §4 as executable checks, fixed once for every engine. An engine's
+ * The engine contract (TCK): docs/architecture.md, "Semantics" and "Lifecycle", as executable checks, fixed once for every engine. An engine's
  * test class extends it and supplies {@link #createBus}:
  *
  * <pre>{@code

@@ -1,5 +1,6 @@
 package io.fluxbus.examples.saga;
 
+import io.fluxbus.DeadLetterHeaders;
 import static io.fluxbus.examples.saga.OrderMessages.next;
 
 import io.fluxbus.Event;
@@ -75,8 +76,8 @@ final class InventoryService {
     if (reservedOrders.remove(order.orderId())) {
       stock.merge(order.sku(), order.quantity(), Integer::sum);
     }
-    String reason = "shipping failed after " + deadLetter.headers().get("dlqattempts") + " attempts: "
-        + deadLetter.headers().get("dlqerror");
+    String reason = "shipping failed after " + deadLetter.headers().get(DeadLetterHeaders.ATTEMPTS) + " attempts: "
+        + deadLetter.headers().get(DeadLetterHeaders.ERROR);
     return bus.publish(next(deadLetter, OrderMessages.INVENTORY_RELEASED, order.orderId(),
         new StockChange(order, reason))).then();
   }

@@ -1,0 +1,74 @@
+package io.fluxbus.internal.delivery;
+
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A bounded multi-producer, single-consumer ring (Vyukov's per-slot sequence design). Producers claim a slot with
+ * one CAS on the tail; the consumer needs no CAS. No allocation per element; {@link #poll()} clears the slot.
+ *
+ * <p>Any capacity works (not only powers of two). {@link #offer} fails only when the ring is full.
+ */
+final class MpscRing<E> {
+
+  private final int capacity;
+  private final AtomicReferenceArray<E> slots;
+  private final AtomicLongArray sequences;
+  private final AtomicLong tail = new AtomicLong();
+  private long head;
+
+  MpscRing(int capacity) {
+    if (capacity < 1) {
+      throw new IllegalArgumentException("capacity must be 1 or more, got " + capacity);
+    }
+    this.capacity = capacity;
+    this.slots = new AtomicReferenceArray<>(capacity);
+    this.sequences = new AtomicLongArray(capacity);
+    for (int i = 0; i < capacity; i++) {
+      sequences.lazySet(i, i);
+    }
+  }
+
+  /** Adds an element; false when the ring is full. Any thread. */
+  boolean offer(E element) {
+    while (true) {
+      long position = tail.get();
+      int index = (int) (position % capacity);
+      long difference = sequences.get(index) - position;
+      if (difference == 0) {
+        if (tail.compareAndSet(position, position + 1)) {
+          slots.lazySet(index, element);
+          // release store: the consumer's acquire read of the sequence sees the element
+          sequences.lazySet(index, position + 1);
+          return true;
+        }
+      } else if (difference < 0) {
+        return false;
+      }
+      // another producer took this position; read the tail again
+    }
+  }
+
+  /** Takes the oldest element, or null when empty (or when a producer has claimed but not yet filled it). */
+  E poll() {
+    long position = head;
+    int index = (int) (position % capacity);
+    if (sequences.get(index) - (position + 1) < 0) {
+      return null;
+    }
+    E element = slots.get(index);
+    slots.lazySet(index, null);
+    head = position + 1;
+    // release store: a producer that reads this sequence sees the slot cleared
+    sequences.lazySet(index, position + capacity);
+    return element;
+  }
+
+  /** Elements in the ring, approximately (exact when producers are quiet). Any thread. */
+  int size() {
+    // head is written only by the consumer; a racy read only skews the approximate size
+    long size = tail.get() - head;
+    return (int) Math.max(0, Math.min(capacity, size));
+  }
+}
