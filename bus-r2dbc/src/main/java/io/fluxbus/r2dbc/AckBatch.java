@@ -1,6 +1,7 @@
 package io.fluxbus.r2dbc;
 
 import io.fluxbus.Event;
+import io.fluxbus.internal.log.LogItem;
 import io.fluxbus.spi.LogConsumer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,10 +41,10 @@ final class AckBatch {
   private final Map<Integer, LogCursor> cursors = new LinkedHashMap<>();
   private final List<Letter> letters = new ArrayList<>();
 
-  AckBatch(List<BatchItem> items, List<Outcome> outcomes) {
+  AckBatch(List<LogItem<LogRow>> items, List<Outcome> outcomes) {
     Map<Integer, Boolean> open = new HashMap<>();
     for (int i = 0; i < items.size(); i++) {
-      LogRow row = items.get(i).row();
+      LogRow row = items.get(i).entry();
       Outcome outcome = outcomes.get(i);
       int partition = row.partition();
       if (!open.computeIfAbsent(partition, p -> true)) {

@@ -3,6 +3,8 @@ package io.fluxbus.r2dbc;
 import io.fluxbus.DeadLetterHeaders;
 import io.fluxbus.Event;
 import io.fluxbus.StartPosition;
+import io.fluxbus.internal.log.Lanes;
+import io.fluxbus.internal.log.LogItem;
 import io.fluxbus.spi.Delivery;
 import io.fluxbus.spi.LogConsumer;
 import io.r2dbc.spi.Statement;
@@ -188,9 +190,9 @@ final class GroupMember implements Disposable, LogFollower {
       if (rows.isEmpty()) {
         return Mono.just(false);
       }
-      List<BatchItem> items = rows.stream()
-          .map(row -> BatchItem.of(row, consumer.pattern(), session.codec())).toList();
-      return Lanes.settle(items, BatchItem::lane, this::settle, Math.max(1, consumer.concurrency()))
+      List<LogItem<LogRow>> items = rows.stream()
+          .map(row -> row.classify(consumer.pattern(), session.codec())).toList();
+      return Lanes.settle(items, LogItem::lane, this::settle, Math.max(1, consumer.concurrency()))
           .flatMap(outcomes -> acknowledge(new AckBatch(items, outcomes)))
           .thenReturn(AckBatch.anyPartitionFull(rows, limit));
     });
@@ -207,14 +209,14 @@ final class GroupMember implements Disposable, LogFollower {
         .collectList();
   }
 
-  private Mono<AckBatch.Outcome> settle(BatchItem item) {
-    if (item.passedBy()) {
+  private Mono<AckBatch.Outcome> settle(LogItem<LogRow> item) {
+    if (item.isPassedBy()) {
       return Mono.just(AckBatch.Outcome.PASSED);
     }
     if (item.event() == null) {
-      session.events().dropped(null, item.where() + " is not a readable event for " + component + ": "
+      session.events().dropped(null, item.entry().where() + " is not a readable event for " + component + ": "
           + item.problem() + "; kept as a dead letter");
-      return Mono.just(AckBatch.Outcome.letter(item.undecodableLetter(Map.of(DeadLetterHeaders.GROUP, group)), null));
+      return Mono.just(AckBatch.Outcome.letter(item.entry().undecodableLetter(item.problem(), Map.of(DeadLetterHeaders.GROUP, group)), null));
     }
     Event<Object> event = item.event();
     return consumer.deliver(event).map(outcome -> {
@@ -253,7 +255,7 @@ final class GroupMember implements Disposable, LogFollower {
     return leases(LEAVE).onErrorResume(error -> Mono.empty()).then(Mono.fromRunnable(() -> owned = Set.of()));
   }
 
-  /** Who it is, what it holds, and how many passes began and ended: for diagnosing tests. */
+  /** Who it is, what it holds, and how many passes began and ended. */
   @Override
   public String toString() {
     return "GroupMember{" + member + " of " + component + ", owns " + owned + ", passes " + loop.passesStarted()

@@ -2,9 +2,11 @@ package io.fluxbus.r2dbc;
 
 import io.fluxbus.Event;
 import io.fluxbus.StartPosition;
+import io.fluxbus.internal.Failures;
+import io.fluxbus.internal.log.Lanes;
+import io.fluxbus.internal.log.LogItem;
 import io.fluxbus.spi.Delivery;
 import io.fluxbus.spi.LogConsumer;
-import io.fluxbus.internal.Failures;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -62,16 +64,16 @@ final class LogReplay implements Disposable, LogFollower {
   }
 
   private Mono<Void> handle(List<LogRow> rows) {
-    List<BatchItem> items = rows.stream().map(row -> BatchItem.of(row, consumer.pattern(), session.codec())).toList();
-    return Lanes.settle(items, BatchItem::lane, this::settle, Math.max(1, consumer.concurrency())).then();
+    List<LogItem<LogRow>> items = rows.stream().map(row -> row.classify(consumer.pattern(), session.codec())).toList();
+    return Lanes.settle(items, LogItem::lane, this::settle, Math.max(1, consumer.concurrency())).then();
   }
 
-  private Mono<Boolean> settle(BatchItem item) {
-    if (item.passedBy()) {
+  private Mono<Boolean> settle(LogItem<LogRow> item) {
+    if (item.isPassedBy()) {
       return Mono.just(true);
     }
     if (item.event() == null) {
-      session.events().dropped(null, item.where() + " is not a readable event for " + component + ": "
+      session.events().dropped(null, item.entry().where() + " is not a readable event for " + component + ": "
           + item.problem());
       return Mono.just(true);
     }

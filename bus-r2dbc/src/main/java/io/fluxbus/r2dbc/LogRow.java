@@ -1,5 +1,12 @@
 package io.fluxbus.r2dbc;
 
+import io.fluxbus.Event;
+import io.fluxbus.TopicPattern;
+import io.fluxbus.codec.EventCodec;
+import io.fluxbus.internal.DeadLetters;
+import io.fluxbus.internal.log.LogItem;
+import java.util.Map;
+
 /**
  * One row of the log as a reader got it.
  *
@@ -12,4 +19,23 @@ package io.fluxbus.r2dbc;
  * @param cloudEvent the stored CloudEvents JSON
  */
 record LogRow(LogCursor cursor, int partition, long fence, String origin, String topic, boolean beforeStart,
-              String cloudEvent) {}
+              String cloudEvent) {
+
+  /** Classifies the row for a reader of {@code pattern}: passed by, an event to hand on, or unreadable. */
+  LogItem<LogRow> classify(TopicPattern pattern, EventCodec codec) {
+    if (beforeStart || !pattern.matches(topic)) {
+      return LogItem.passedBy(this);
+    }
+    return LogItem.decode(this, () -> codec.decode(cloudEvent));
+  }
+
+  /** Where the row is, for messages. */
+  String where() {
+    return "log position " + cursor.position() + " (partition " + partition + ")";
+  }
+
+  /** The dead letter that keeps this row, unreadable for {@code problem}, naming who could not read it. */
+  Event<Object> undecodableLetter(String problem, Map<String, String> failedBy) {
+    return DeadLetters.undecodable(topic, where(), cloudEvent, problem, failedBy);
+  }
+}

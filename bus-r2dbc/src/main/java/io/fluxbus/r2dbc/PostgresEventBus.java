@@ -1,7 +1,6 @@
 package io.fluxbus.r2dbc;
 
 import io.fluxbus.BusNotStartedException;
-import io.fluxbus.CodecException;
 import io.fluxbus.DurableEventBus;
 import io.fluxbus.EngineUnavailableException;
 import io.fluxbus.Event;
@@ -11,9 +10,12 @@ import io.fluxbus.PublishResult;
 import io.fluxbus.StartPosition;
 import io.fluxbus.TopicPattern;
 import io.fluxbus.codec.EventCodec;
-import io.fluxbus.internal.delivery.EngineEvents;
-import io.fluxbus.spi.ForwardingEventBus;
+import io.fluxbus.internal.VisibleForTesting;
 import io.fluxbus.internal.delivery.LocalEventBus;
+import io.fluxbus.internal.log.DurablePublish;
+import io.fluxbus.internal.log.EngineEvents;
+import io.fluxbus.internal.log.SessionLifecycle;
+import io.fluxbus.spi.ForwardingEventBus;
 import io.fluxbus.spi.LogConsumer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.r2dbc.spi.Connection;
@@ -65,14 +67,15 @@ public final class PostgresEventBus extends ForwardingEventBus implements Durabl
   private final EngineEvents events;
   private final Flux<LifecycleEvent> lifecycle;
   private final String origin = UUID.randomUUID().toString();
-  private final SessionLifecycle sessions;
+  private final SessionLifecycle<PostgresSession> sessions;
 
   PostgresEventBus(PostgresSettings settings) {
     this.settings = settings;
     this.local = new LocalEventBus(settings.local(), this::attach);
     this.events = new EngineEvents(settings.engine());
     this.lifecycle = Flux.merge(local.lifecycle(), events.flux());
-    this.sessions = new SessionLifecycle(settings, local, () -> PostgresSession.open(settings, local, events, origin));
+    this.sessions = new SessionLifecycle<>(settings.engine(), local, settings.local().drainTimeout(),
+        () -> PostgresSession.open(settings, local, events, origin));
     // dead letters of ordinary subscriptions go through the log too, so every bus sees them
     local.publishDerivedEventsThrough(this);
   }
@@ -147,42 +150,7 @@ public final class PostgresEventBus extends ForwardingEventBus implements Durabl
   @Override
   public Mono<PublishResult> publish(Event<?> event) {
     Objects.requireNonNull(event, "event must not be null");
-    return Mono.defer(() -> {
-      PostgresSession current = sessions.admitPublish("publish '" + event.topic() + "'");
-      Event<?> stamped = current.stamp(event);
-      String json;
-      try {
-        json = settings.codec().encodeToString(stamped);
-      } catch (RuntimeException unencodable) {
-        current.publishHandedOn();
-        return Mono.error(unencodable);
-      }
-      Mono<PublishResult> run = local.logAttachments()
-          .then(current.append(stamped, json, origin))
-          .then(Mono.defer(() -> handOn(current, stamped, json)))
-          .doFinally(signal -> current.publishHandedOn());
-      // subscribed here and only observed: the tail passes this bus's own rows by, so a cancelled hand-off would
-      // never reach this bus's subscribers although the row commits
-      return Mono.fromFuture(run.toFuture(), true);
-    });
-  }
-
-  /**
-   * Wakes the other readers and hands the committed event, as stored, to this bus's ordinary subscriptions, on the
-   * session's delivery thread; an event no subscription here matches completes on the driver's thread instead, which
-   * saves two thread hand-offs per publish where nothing local waits for it.
-   */
-  private Mono<PublishResult> handOn(PostgresSession current, Event<?> stamped, String json) {
-    current.published();
-    Event<Object> stored;
-    try {
-      stored = settings.codec().decode(json);
-    } catch (CodecException unreadable) {
-      events.dropped(stamped.id(), "event '" + stamped.id() + "' on '" + stamped.topic() + "' is stored but cannot "
-          + "be read back: " + unreadable.getMessage() + "; no subscriber of bus '" + settings.engine() + "' got it");
-      return Mono.just(new PublishResult(stamped.id(), 0, 0));
-    }
-    return local.publish(stored, current.delivery());
+    return DurablePublish.publish(sessions, local, settings.local().source(), event);
   }
 
   /** Publishes {@code Event.of(topic, payload)}; see {@link #publish(Event)}. */
@@ -293,21 +261,24 @@ public final class PostgresEventBus extends ForwardingEventBus implements Durabl
   }
 
   /**
-   * Simulates this process dying, for tests: readers stop where they are, groups settle and release nothing (other
+   * Simulates this process dying: readers stop where they are, groups settle and release nothing (other
    * members take over when the leases expire), the connections close. Call {@link #stop()} afterwards.
    */
+  @VisibleForTesting
   Mono<Void> halt() {
     PostgresSession current = sessions.session();
     return current == null ? Mono.empty() : current.halt();
   }
 
-  /** The tail, group members and replays of this bus while running, else none; for tests in this package. */
+  /** The tail, group members and replays of this bus while running, else none. */
+  @VisibleForTesting
   List<LogFollower> followers() {
     PostgresSession current = sessions.session();
     return current == null ? List.of() : current.followers();
   }
 
-  /** This bus's durable group members and the tail's passes, described; for diagnosing tests. */
+  /** This bus's durable group members and the tail's passes, described. */
+  @VisibleForTesting
   String describeReaders() {
     PostgresSession current = sessions.session();
     LogReader tail = current == null ? null : current.tail();
@@ -315,7 +286,8 @@ public final class PostgresEventBus extends ForwardingEventBus implements Durabl
         + tail.passesEnded() + " at " + tail.cursor();
   }
 
-  /** Retention while running with one configured, else null; for tests in this package. */
+  /** Retention while running with one configured, else null. */
+  @VisibleForTesting
   LogRetention retention() {
     PostgresSession current = sessions.session();
     return current == null ? null : current.retention();

@@ -1,14 +1,17 @@
 package io.fluxbus.r2dbc;
 
 import io.fluxbus.BusException;
+import io.fluxbus.CodecException;
 import io.fluxbus.EngineUnavailableException;
 import io.fluxbus.Event;
 import io.fluxbus.PublishResult;
 import io.fluxbus.StartPosition;
 import io.fluxbus.codec.EventCodec;
-import io.fluxbus.internal.delivery.EngineEvents;
 import io.fluxbus.internal.Failures;
+import io.fluxbus.internal.VisibleForTesting;
 import io.fluxbus.internal.delivery.LocalEventBus;
+import io.fluxbus.internal.log.AppendingSession;
+import io.fluxbus.internal.log.EngineEvents;
 import io.fluxbus.spi.LogConsumer;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.pool.ConnectionPoolConfiguration;
@@ -22,7 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
@@ -41,7 +43,7 @@ import reactor.core.scheduler.Schedulers;
  * ({@link #delivery()}), so that one that blocks delays other subscribers, never heartbeats, polls or timeouts.
  * Thread-safe.
  */
-final class PostgresSession {
+final class PostgresSession implements AppendingSession<String> {
 
   private final PostgresSettings settings;
   private final LogStatements log;
@@ -64,8 +66,6 @@ final class PostgresSession {
   private volatile PassLoop retaining;
   private volatile PassLoop promoting;
   private volatile boolean halted;
-  /** Publishes admitted and not yet handed on locally. */
-  private final AtomicInteger publishing = new AtomicInteger();
 
   private PostgresSession(PostgresSettings settings, LocalEventBus local, EngineEvents events, String origin) {
     this.settings = settings;
@@ -243,9 +243,10 @@ final class PostgresSession {
   }
 
   /**
-   * Simulates this process dying, for tests: every reader stops where it is, no group settles or releases
+   * Simulates this process dying: every reader stops where it is, no group settles or releases
    * anything, and the connections close; other members take over only when the leases expire.
    */
+  @VisibleForTesting
   Mono<Void> halt() {
     halted = true;
     members.forEach(GroupMember::halt);
@@ -268,7 +269,8 @@ final class PostgresSession {
    * hand and leave, releases the partitions of those that did not, closes the pool, then waits up to {@code wait}
    * for the delivery thread to run what is queued on it before closing it.
    */
-  Mono<Void> close(Duration wait) {
+  @Override
+  public Mono<Void> close(Duration wait) {
     return Mono.defer(() -> {
       listener.dispose();
       List<Mono<Void>> endings = new ArrayList<>();
@@ -312,19 +314,34 @@ final class PostgresSession {
     });
   }
 
-  /** A publish passed the running check; a stop waits for it until {@link #publishHandedOn()}. */
-  void publishAdmitted() {
-    publishing.incrementAndGet();
+  @Override
+  public String encode(Event<?> stamped) {
+    return settings.codec().encodeToString(stamped);
   }
 
-  /** An admitted publish ended: handed on, or failed. */
-  void publishHandedOn() {
-    publishing.decrementAndGet();
+  @Override
+  public Mono<Void> append(Event<?> stamped, String json) {
+    return append(stamped, json, origin);
   }
 
-  /** Publishes admitted and not yet handed on. */
-  int publishing() {
-    return publishing.get();
+  /**
+   * Wakes the other readers and hands the committed event, as stored, to this bus's ordinary subscriptions, on the
+   * delivery thread; an event no subscription here matches completes on the driver's thread instead, which saves two
+   * thread hand-offs per publish where nothing local waits for it. An event that cannot be read back is reported
+   * as dropped and delivered to nobody here, as other buses do with it.
+   */
+  @Override
+  public Mono<PublishResult> handOn(Event<?> stamped, String json) {
+    published();
+    Event<Object> stored;
+    try {
+      stored = settings.codec().decode(json);
+    } catch (CodecException unreadable) {
+      events.dropped(stamped.id(), "event '" + stamped.id() + "' on '" + stamped.topic() + "' is stored but cannot "
+          + "be read back: " + unreadable.getMessage() + "; no subscriber of bus '" + settings.engine() + "' got it");
+      return Mono.just(new PublishResult(stamped.id(), 0, 0));
+    }
+    return local.publish(stored, delivery);
   }
 
   /** Fills in the bus's source and the current time where an event has none. */
@@ -370,7 +387,8 @@ final class PostgresSession {
   }
 
   /** Runs the session's timers: polls, heartbeats, timeouts. Nothing that may block runs here. */
-  Scheduler timers() {
+  @Override
+  public Scheduler timers() {
     return timers;
   }
 
@@ -387,12 +405,14 @@ final class PostgresSession {
     return origin;
   }
 
-  /** The tail of the log; for tests in this package. */
+  /** The tail of the log. */
+  @VisibleForTesting
   LogReader tail() {
     return tail;
   }
 
-  /** The tail, this bus's group members and its replays, as they are now; for tests in this package. */
+  /** The tail, this bus's group members and its replays, as they are now. */
+  @VisibleForTesting
   List<LogFollower> followers() {
     List<LogFollower> followers = new ArrayList<>();
     LogReader current = tail;
@@ -404,12 +424,14 @@ final class PostgresSession {
     return followers;
   }
 
-  /** This bus's group members, described; for diagnosing tests. */
+  /** This bus's group members, described. */
+  @VisibleForTesting
   String describeMembers() {
     return members.toString();
   }
 
-  /** Retention, when configured; for tests in this package. */
+  /** Retention, when configured. */
+  @VisibleForTesting
   LogRetention retention() {
     return retention;
   }

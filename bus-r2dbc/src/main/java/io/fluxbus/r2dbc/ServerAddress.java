@@ -1,6 +1,7 @@
 package io.fluxbus.r2dbc;
 
 import io.fluxbus.ConfigException;
+import io.fluxbus.internal.Redaction;
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import io.r2dbc.spi.Option;
 import java.util.LinkedHashMap;
@@ -41,7 +42,6 @@ final class ServerAddress {
    */
   static final Map<String, String> SESSION_SETTINGS = Map.of("lock_timeout", "10s", "statement_timeout", "60s",
       "idle_in_transaction_session_timeout", "60s");
-  private static final Pattern QUERY_PASSWORD = Pattern.compile("(?i)(password=)[^&;]*");
 
   private final ConnectionFactoryOptions options;
   /** The engine's session settings with the URL's own over them. */
@@ -81,7 +81,7 @@ final class ServerAddress {
    *     before the host masked
    */
   static ServerAddress of(String url, String user, CharSequence password, String sslMode) {
-    String shown = redact(url);
+    String shown = Redaction.url(url);
     ConnectionFactoryOptions parsed;
     try {
       parsed = ConnectionFactoryOptions.parse(url);
@@ -159,22 +159,6 @@ final class ServerAddress {
   /** {@code host:port/database}. */
   String display() {
     return display;
-  }
-
-  /**
-   * The URL with everything between {@code ://} and the last {@code @} (user and password, whatever they contain)
-   * replaced by {@code ***}, and any {@code password=} option masked: safe to print even when the URL cannot be
-   * parsed.
-   */
-  static String redact(String url) {
-    if (url == null) {
-      return null;
-    }
-    int scheme = url.indexOf("://");
-    int from = scheme < 0 ? 0 : scheme + 3;
-    int at = url.lastIndexOf('@');
-    String masked = at >= from ? url.substring(0, from) + "***" + url.substring(at) : url;
-    return QUERY_PASSWORD.matcher(masked).replaceAll("$1***");
   }
 
   @Override

@@ -1,7 +1,7 @@
 package io.fluxbus.r2dbc;
 
-import io.fluxbus.internal.delivery.EngineEvents;
 import io.fluxbus.internal.Failures;
+import io.fluxbus.internal.log.EngineEvents;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;

@@ -1,5 +1,6 @@
 package io.fluxbus.r2dbc;
 
+import io.fluxbus.internal.Redaction;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactories;
 import io.r2dbc.spi.ConnectionFactory;
@@ -44,9 +45,9 @@ final class PostgresTestServer {
         probe(configured);
       } catch (RuntimeException e) {
         throw new IllegalStateException("FLUXBUS_POSTGRES_URL is set but the server does not answer: "
-            + ServerAddress.redact(configured), e);
+            + Redaction.url(configured), e);
       }
-      announce("FLUXBUS_POSTGRES_URL " + ServerAddress.redact(configured));
+      announce("FLUXBUS_POSTGRES_URL " + Redaction.url(configured));
       return configured;
     }
     try {

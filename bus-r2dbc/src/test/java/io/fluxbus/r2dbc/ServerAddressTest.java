@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fluxbus.ConfigException;
 import io.fluxbus.EngineUnavailableException;
+import io.fluxbus.internal.Redaction;
 import io.fluxbus.spi.EngineProvider;
 import io.fluxbus.spi.EngineSettings;
 import java.util.Map;
@@ -69,9 +70,9 @@ class ServerAddressTest {
   @Test
   @DisplayName("redact masks everything between :// and the last @, whatever the password holds")
   void redactMasksTheWholeCredentials() {
-    assertThat(ServerAddress.redact("r2dbc:postgresql://app:p@ss/w0rd@db.internal:5432/orders"))
+    assertThat(Redaction.url("r2dbc:postgresql://app:p@ss/w0rd@db.internal:5432/orders"))
         .isEqualTo("r2dbc:postgresql://***@db.internal:5432/orders");
-    assertThat(ServerAddress.redact("r2dbc:postgresql://db.internal/orders"))
+    assertThat(Redaction.url("r2dbc:postgresql://db.internal/orders"))
         .isEqualTo("r2dbc:postgresql://db.internal/orders");
   }
 

@@ -1,11 +1,11 @@
 package io.fluxbus.redis;
 
-import io.fluxbus.internal.delivery.EngineEvents;
 import io.fluxbus.CodecException;
 import io.fluxbus.Event;
 import io.fluxbus.LifecycleEvent;
 import io.fluxbus.codec.EventCodec;
 import io.fluxbus.internal.delivery.LocalEventBus;
+import io.fluxbus.internal.log.EngineEvents;
 import io.lettuce.core.pubsub.api.reactive.PatternMessage;
 import java.util.concurrent.atomic.LongAdder;
 import reactor.core.publisher.Mono;

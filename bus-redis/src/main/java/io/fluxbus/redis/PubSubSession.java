@@ -1,8 +1,10 @@
 package io.fluxbus.redis;
 
-import io.fluxbus.internal.delivery.EngineEvents;
 import io.fluxbus.LifecycleEvent;
+import io.fluxbus.internal.log.EngineEvents;
+import io.fluxbus.internal.log.EngineSession;
 import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
 import reactor.core.Disposable;
 import reactor.core.publisher.BufferOverflowStrategy;
 import reactor.core.publisher.FluxSink;
@@ -16,7 +18,7 @@ import reactor.core.scheduler.Schedulers;
  * that feeds the core. Lettuce re-issues the pattern subscription after a reconnect; events published meanwhile
  * are missed (pub/sub keeps nothing), which the lifecycle report of the pub/sub connection says.
  */
-final class PubSubSession {
+final class PubSubSession implements EngineSession {
 
   static final RedisConnections.Role COMMANDS = new RedisConnections.Role("commands", "command",
       "publishes fail with EngineUnavailableException until it is back");
@@ -29,6 +31,12 @@ final class PubSubSession {
   private final EngineEvents events;
   private volatile StatefulRedisConnection<String, byte[]> commands;
   private volatile Disposable receiving;
+
+  /** The thread received events are handed to local subscribers on; pub/sub has no timers of its own. */
+  @Override
+  public Scheduler timers() {
+    return inbound;
+  }
 
   private PubSubSession(RedisSettings settings, RedisConnections connections, EngineEvents events) {
     this.settings = settings;
@@ -51,7 +59,7 @@ final class PubSubSession {
       PubSubSession session = new PubSubSession(settings, connections, events);
       return session.connect(channels, receiver)
           .thenReturn(session)
-          .onErrorResume(error -> session.close().then(Mono.error(connections.unavailable("connect to", error))));
+          .onErrorResume(error -> session.close(Duration.ZERO).then(Mono.error(connections.unavailable("connect to", error))));
     });
   }
 
@@ -87,8 +95,12 @@ final class PubSubSession {
         .onErrorMap(error -> connections.unavailable("publish to", error));
   }
 
-  /** Stops receiving, closes both connections and releases the client; completes when all is released. */
-  Mono<Void> close() {
+  /**
+   * Stops receiving, closes both connections and releases the client; completes when all is released. Pub/sub keeps
+   * nothing to settle, so {@code drain} is not used.
+   */
+  @Override
+  public Mono<Void> close(Duration drain) {
     return Mono.defer(() -> {
       Disposable loop = receiving;
       if (loop != null) {

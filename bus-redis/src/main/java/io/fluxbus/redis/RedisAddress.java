@@ -1,8 +1,10 @@
 package io.fluxbus.redis;
 
+import io.fluxbus.internal.Redaction;
 import io.lettuce.core.RedisURI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,12 +42,12 @@ final class RedisAddress {
     try {
       uri = RedisURI.create(url);
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("url '" + redactUrl(url) + "' is not a Redis URL ("
-          + redactUrl(String.valueOf(e.getMessage())) + "); expected redis://[[user:]password@]host[:port][/db] or "
+      throw new IllegalArgumentException("url '" + Redaction.text(url) + "' is not a Redis URL ("
+          + Redaction.text(String.valueOf(e.getMessage())) + "); expected redis://[[user:]password@]host[:port][/db] or "
           + "rediss:// for TLS");
     }
     if (uri.getHost() == null || uri.getHost().isBlank()) {
-      throw new IllegalArgumentException("url '" + redactUrl(url) + "' names no host; expected "
+      throw new IllegalArgumentException("url '" + Redaction.text(url) + "' names no host; expected "
           + "redis://[[user:]password@]host[:port][/db] or rediss:// for TLS");
     }
     return new RedisAddress(uri, secretsOf(url));
@@ -75,33 +77,9 @@ final class RedisAddress {
     return uri;
   }
 
-  /**
-   * Masks the credentials of every URL in {@code text} and any occurrence of this address's password.
-   */
+  /** Masks the credentials of every URL in {@code text} and any occurrence of this address's password. */
   String redact(String text) {
-    if (text == null) {
-      return null;
-    }
-    String redacted = redactUrl(text);
-    for (String secret : secrets) {
-      redacted = redacted.replace(secret, "***");
-    }
-    return redacted;
-  }
-
-  /** Replaces the password part of every URL in {@code text} with {@code ***}, keeping a user name. */
-  static String redactUrl(String text) {
-    Matcher m = USER_INFO.matcher(text);
-    StringBuilder out = new StringBuilder();
-    while (m.find()) {
-      String userInfo = m.group(2);
-      int colon = userInfo.indexOf(':');
-      // Lettuce reads "redis://secret@host" as a password without a user, so user info without ':' is masked too.
-      String masked = colon < 0 ? "***" : userInfo.substring(0, colon) + ":***";
-      m.appendReplacement(out, Matcher.quoteReplacement(m.group(1) + masked + "@"));
-    }
-    m.appendTail(out);
-    return out.toString();
+    return Redaction.text(text, List.of(secrets));
   }
 
   /** {@code redis://host:port/db}, without credentials. */

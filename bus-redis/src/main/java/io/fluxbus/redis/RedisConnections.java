@@ -1,8 +1,8 @@
 package io.fluxbus.redis;
 
-import io.fluxbus.internal.delivery.EngineEvents;
 import io.fluxbus.EngineUnavailableException;
 import io.fluxbus.LifecycleEvent;
+import io.fluxbus.internal.log.EngineEvents;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;

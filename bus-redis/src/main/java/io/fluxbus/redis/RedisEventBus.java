@@ -8,19 +8,16 @@ import io.fluxbus.LifecycleEvent;
 import io.fluxbus.PublishResult;
 import io.fluxbus.StartPosition;
 import io.fluxbus.TopicPattern;
-import io.fluxbus.codec.EventCodec;
-import io.fluxbus.spi.EngineBuilder;
-import io.fluxbus.internal.delivery.EngineEvents;
-import io.fluxbus.spi.ForwardingEventBus;
+import io.fluxbus.internal.VisibleForTesting;
 import io.fluxbus.internal.delivery.LocalEventBus;
-import io.fluxbus.spi.LogConsumer;
+import io.fluxbus.internal.log.EngineEvents;
+import io.fluxbus.spi.EngineBuilder;
+import io.fluxbus.spi.ForwardingEventBus;
 import io.lettuce.core.resource.ClientResources;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicInteger;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -76,28 +73,18 @@ public final class RedisEventBus extends ForwardingEventBus implements DurableEv
   }
 
   private final RedisSettings settings;
-  private final LocalEventBus local;
-  private final EngineEvents engineEvents;
   private final PubSubChannels channels;
-  private final PubSubReceiver receiver;
-  private final EventCodec codec = EventCodec.json();
+  private final RedisTransport transport;
+  private final LocalEventBus local;
   private final Flux<LifecycleEvent> lifecycle;
-  private final Object lock = new Object();
-  // written under lock, read without it on the publish path
-  private volatile PubSubSession pubsub;
-  private volatile StreamsSession streams;
-  private volatile boolean accepting;
-  /** Streams-mode publishes past the running check and not yet delivered locally; stop waits for them. */
-  private final AtomicInteger publishing = new AtomicInteger();
-  private Mono<Void> opening;             // guarded by lock
 
   private RedisEventBus(RedisSettings settings) {
     this.settings = settings;
-    this.local = settings.streams() == null ? new LocalEventBus(settings.local())
-        : new LocalEventBus(settings.local(), this::attach);
-    this.engineEvents = new EngineEvents(settings.engine());
+    EngineEvents engineEvents = new EngineEvents(settings.engine());
     this.channels = PubSubChannels.create(settings.namespace());
-    this.receiver = new PubSubReceiver(channels, local, codec, engineEvents);
+    this.transport = settings.streams() == null ? RedisTransport.pubSub(settings, channels, engineEvents)
+        : RedisTransport.streams(settings, channels, engineEvents);
+    this.local = transport.local();
     this.lifecycle = Flux.merge(local.lifecycle(), engineEvents.flux());
     // dead letters go out through this bus, so other processes see them too
     this.local.publishDerivedEventsThrough(this);
@@ -119,105 +106,27 @@ public final class RedisEventBus extends ForwardingEventBus implements DurableEv
   }
 
   /**
-   * Connects to Redis and starts the local core; idempotent. In pub/sub mode it completes once Redis confirmed the
-   * pattern subscription; in streams mode once the bus tails every partition from its current head. Either way,
-   * events other buses publish from then on reach this one.
+   * Connects to Redis and starts the local core; idempotent, and concurrent calls share one start. In pub/sub mode
+   * it completes once Redis confirmed the pattern subscription; in streams mode once the bus tails every partition
+   * from its current head. Either way, events other buses publish from then on reach this one.
    *
    * @return a {@code Mono} that signals {@link io.fluxbus.EngineUnavailableException} naming the address (never
    *     the password) when Redis cannot be reached or refuses the credentials; the bus then stays stopped
    */
   @Override
   public Mono<Void> start() {
-    return Mono.defer(() -> {
-      synchronized (lock) {
-        if (pubsub != null || streams != null) {
-          return local.start().doOnSuccess(done -> accepting = true);
-        }
-        if (opening == null) {
-          opening = connect()
-              .doOnError(error -> {
-                synchronized (lock) {
-                  opening = null;
-                }
-              })
-              .then(Mono.defer(local::start))
-              .doOnSuccess(done -> {
-                synchronized (lock) {
-                  opening = null;
-                  accepting = true;
-                }
-              })
-              .cache();
-        }
-        return opening;
-      }
-    });
-  }
-
-  private Mono<Void> connect() {
-    if (settings.streams() == null) {
-      return PubSubSession.open(settings, channels, receiver, engineEvents).doOnNext(opened -> {
-        synchronized (lock) {
-          pubsub = opened;
-        }
-      }).then();
-    }
-    return StreamsSession.open(settings, channels, local, codec, engineEvents).doOnNext(opened -> {
-      synchronized (lock) {
-        streams = opened;
-      }
-    }).then();
+    return transport.start();
   }
 
   /**
-   * Stops the local core as described in docs/architecture.md, "Lifecycle" (refuse publishes, drain for up to {@code drainTimeout},
-   * complete every subscription), then closes the connections; idempotent. In streams mode, durable groups first
-   * settle the events they have in hand (up to the drain timeout) and release their partitions.
+   * Refuses new publishes, waits up to {@code drainTimeout} for publishes in flight, stops the local core (drain
+   * for up to {@code drainTimeout}, complete every subscription; see {@code docs/architecture.md}, "Lifecycle"),
+   * then closes the connections; idempotent. In streams mode, durable groups first settle the events they have in
+   * hand (up to the drain timeout) and release their partitions. A stop during a start waits for that start to end.
    */
   @Override
   public Mono<Void> stop() {
-    return Mono.defer(() -> {
-      Mono<Void> pending;
-      synchronized (lock) {
-        pending = opening;
-        accepting = false;
-      }
-      // a start still connecting finishes first, so that stop never leaves a bus that starts afterwards
-      Mono<Void> started = pending == null ? Mono.empty() : pending.onErrorResume(error -> Mono.empty());
-      return started.then(Mono.fromRunnable(() -> accepting = false))
-          .then(Mono.defer(this::publishesDone))
-          .then(local.stop())
-          .then(Mono.defer(() -> {
-        PubSubSession closingPubSub;
-        StreamsSession closingStreams;
-        synchronized (lock) {
-          closingPubSub = pubsub;
-          closingStreams = streams;
-          pubsub = null;
-          streams = null;
-        }
-        if (closingStreams != null) {
-          return closingStreams.close(settings.local().drainTimeout());
-        }
-        return closingPubSub == null ? Mono.empty() : closingPubSub.close();
-      }));
-    });
-  }
-
-  /**
-   * Completes when no streams-mode publish is between its append and its local delivery, or after the drain
-   * timeout: an appended event reaches this bus's subscriptions before they stop, as it reaches every other bus's.
-   */
-  private Mono<Void> publishesDone() {
-    StreamsSession log = streams;
-    if (log == null || publishing.get() == 0) {
-      return Mono.empty();
-    }
-    return Flux.interval(Duration.ofMillis(1), Duration.ofMillis(2), log.timers())
-        .filter(tick -> publishing.get() == 0)
-        .next()
-        .timeout(settings.local().drainTimeout(), Mono.empty(), log.timers())
-        .then();
+    return transport.stop();
   }
 
   /**
@@ -236,34 +145,7 @@ public final class RedisEventBus extends ForwardingEventBus implements DurableEv
   @Override
   public Mono<PublishResult> publish(Event<?> event) {
     Objects.requireNonNull(event, "event must not be null");
-    return Mono.defer(() -> {
-      Event<?> stamped = event.withDefaults(settings.local().source(), Instant.now());
-      StreamsSession log = streams;
-      if (settings.streams() != null) {
-        byte[] body = codec.encode(stamped);
-        publishing.incrementAndGet();
-        if (log == null || !accepting) {
-          publishing.decrementAndGet();
-          return Mono.error(notStarted("publish '" + event.topic() + "'"));
-        }
-        Mono<PublishResult> whole = local.logAttachments()
-            .then(log.append(stamped, body))
-            .then(local.publish(stamped))
-            .doFinally(signal -> publishing.decrementAndGet());
-        // runs to the end whatever the subscriber does: a cancelled publish may still be stored, and then this
-        // bus's subscribers must get it as every other bus's do (the tail skips this bus's own entries)
-        return Mono.fromFuture(whole.toFuture(), true);
-      }
-      byte[] body = codec.encode(stamped);
-      return local.publish(stamped).flatMap(result -> {
-        PubSubSession current = pubsub;
-        if (current == null) {
-          // stopped between the local delivery and now: nobody else can be told any more
-          return Mono.just(result);
-        }
-        return current.publish(channels.channel(stamped.topic()), body).thenReturn(result);
-      });
-    });
+    return transport.publish(event);
   }
 
   @Override
@@ -282,11 +164,7 @@ public final class RedisEventBus extends ForwardingEventBus implements DurableEv
   public Mono<PublishResult> publishAt(Event<?> event, Instant deliverAt) {
     Objects.requireNonNull(event, "event must not be null");
     Objects.requireNonNull(deliverAt, "deliverAt must not be null");
-    return Mono.defer(() -> {
-      StreamsSession log = requireStreams("publish '" + event.topic() + "' at " + deliverAt);
-      Event<?> stamped = event.withDefaults(settings.local().source(), Instant.now());
-      return log.schedule(stamped, codec.encodeToString(stamped), deliverAt);
-    });
+    return transport.publishAt(event, deliverAt);
   }
 
   /**
@@ -299,35 +177,7 @@ public final class RedisEventBus extends ForwardingEventBus implements DurableEv
     Objects.requireNonNull(group, "group must not be null");
     TopicPattern parsed = TopicPattern.of(pattern);
     Objects.requireNonNull(position, "position must not be null");
-    return Mono.defer(() -> requireStreams("reset group '" + group + "'").resetGroup(group, parsed.value(),
-        position));
-  }
-
-  private StreamsSession requireStreams(String action) {
-    if (settings.streams() == null) {
-      throw new UnsupportedOperationException("Cannot " + action + ": bus '" + settings.engine() + "' runs in "
-          + "pub/sub mode, which stores nothing; use mode streams");
-    }
-    StreamsSession log = streams;
-    if (log == null || !accepting) {
-      throw notStarted(action);
-    }
-    return log;
-  }
-
-  /** The log reading of a group or replaying subscription (streams mode); see {@code DurableLog}. */
-  private Mono<Disposable> attach(LogConsumer consumer) {
-    StreamsSession log = streams;
-    if (log == null) {
-      return Mono.error(notStarted("subscribe to '" + consumer.pattern().value() + "' with "
-          + consumer.group().map(group -> "group '" + group + "'").orElse("a start position")));
-    }
-    return log.attach(consumer);
-  }
-
-  private BusNotStartedException notStarted(String action) {
-    return new BusNotStartedException("Cannot " + action + ": bus '" + settings.engine() + "' is not started; "
-        + "call start() first");
+    return transport.resetGroup(group, parsed.value(), position);
   }
 
   /**
@@ -345,36 +195,41 @@ public final class RedisEventBus extends ForwardingEventBus implements DurableEv
     local.bindMetrics(registry);
   }
 
-  /** Events this bus received from other buses through Redis pub/sub since it was created. */
-  public long receivedCount() {
-    return receiver.received();
+  /** events this bus received from other buses through Redis pub/sub (0 in streams mode). */
+  @VisibleForTesting
+  long receivedCount() {
+    return transport instanceof PubSubTransport pubSub ? pubSub.received() : 0;
   }
 
-  /** Received pub/sub events that reached no local subscriber: inbound buffer full, undecodable, or stopping. */
-  public long receiveDroppedCount() {
-    return receiver.dropped();
+  /** received pub/sub events that reached no local subscriber (0 in streams mode). */
+  @VisibleForTesting
+  long receiveDroppedCount() {
+    return transport instanceof PubSubTransport pubSub ? pubSub.receiveDropped() : 0;
   }
 
   /**
-   * Simulates this process dying (streams mode), for tests: connections drop at once, durable groups settle nothing
-   * and keep their leases until they expire. Call {@link #stop()} afterwards to release what is left.
+   * simulates this process dying (streams mode): connections drop at once, durable groups settle
+   * nothing and keep their leases until they expire. Call {@link #stop()} afterwards to release what is left.
    */
+  @VisibleForTesting
   Mono<Void> halt() {
-    StreamsSession log = streams;
-    return log == null ? Mono.empty() : log.halt();
+    return transport.halt();
   }
 
-  /** The client name of this bus's connection with {@code role} (e.g. {@code commands}, {@code pubsub}). */
+  /** the client name of this bus's connection with {@code role} (e.g. {@code commands}). */
+  @VisibleForTesting
   String clientName(String role) {
     return channels.clientName(role);
   }
 
-  /** The channel this bus publishes events on {@code topic} to (pub/sub mode). */
+  /** the channel this bus publishes events on {@code topic} to (pub/sub mode). */
+  @VisibleForTesting
   String channel(String topic) {
     return channels.channel(topic);
   }
 
-  /** This bus's id: the origin of its entries, its consumer name in groups. */
+  /** this bus's id, the origin of its entries, its consumer name in groups. */
+  @VisibleForTesting
   String origin() {
     return channels.origin();
   }
@@ -384,7 +239,7 @@ public final class RedisEventBus extends ForwardingEventBus implements DurableEv
   public String toString() {
     return "RedisEventBus{engine=" + settings.engine() + ", address=" + settings.address() + ", namespace="
         + settings.namespace() + ", mode=" + mode().name().toLowerCase(java.util.Locale.ROOT) + ", connected="
-        + (pubsub != null || streams != null) + "}";
+        + transport.connected() + "}";
   }
 
   /** Configures a {@link RedisEventBus}. Not thread-safe; each {@link #build()} makes a new bus. */

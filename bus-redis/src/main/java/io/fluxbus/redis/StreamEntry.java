@@ -1,5 +1,7 @@
 package io.fluxbus.redis;
 
+import io.fluxbus.codec.EventCodec;
+import io.fluxbus.internal.log.LogItem;
 import io.lettuce.core.StreamMessage;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -45,6 +47,17 @@ record StreamEntry(String stream, String id, byte[] event, String topic, String 
 
   private static String text(byte[] value) {
     return value == null ? null : new String(value, StandardCharsets.UTF_8);
+  }
+
+  /** Classifies the entry for a group: the event, or why it cannot be read (trimmed, no event field, undecodable). */
+  LogItem<StreamEntry> classify(EventCodec codec) {
+    if (trimmed) {
+      return LogItem.unreadable(this, "trimmed");
+    }
+    if (event == null) {
+      return LogItem.unreadable(this, "the entry has no '" + EVENT + "' field");
+    }
+    return LogItem.decode(this, () -> codec.decode(event));
   }
 
   /** The raw event field as text, for dead letters of entries that cannot be decoded. */

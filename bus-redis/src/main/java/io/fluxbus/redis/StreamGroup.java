@@ -1,9 +1,10 @@
 package io.fluxbus.redis;
 
 import io.fluxbus.DeadLetterHeaders;
-import io.fluxbus.CodecException;
 import io.fluxbus.Event;
 import io.fluxbus.internal.DeadLetters;
+import io.fluxbus.internal.log.Lanes;
+import io.fluxbus.internal.log.LogItem;
 import io.fluxbus.spi.Delivery;
 import io.fluxbus.spi.LogConsumer;
 import io.lettuce.core.Consumer;
@@ -25,10 +26,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -343,31 +342,27 @@ final class StreamGroup implements Disposable {
    */
   private Mono<Void> handle(List<StreamEntry> batch) {
     Map<String, List<String>> otherTopics = new HashMap<>();
-    Map<String, List<Work>> lanes = new LinkedHashMap<>();
+    List<LogItem<StreamEntry>> items = new ArrayList<>();
     for (StreamEntry entry : batch) {
       if (entry.topic() != null && !entry.trimmed() && !consumer.pattern().matches(entry.topic())) {
         otherTopics.computeIfAbsent(entry.stream(), stream -> new ArrayList<>()).add(entry.id());
         continue;
       }
-      Work work = Work.of(entry, session);
-      if (work.event() != null && !consumer.pattern().matches(work.event().topic())) {
+      LogItem<StreamEntry> item = entry.classify(session.codec());
+      if (item.event() != null && !consumer.pattern().matches(item.event().topic())) {
         otherTopics.computeIfAbsent(entry.stream(), stream -> new ArrayList<>()).add(entry.id());
         continue;
       }
-      lanes.computeIfAbsent(work.lane(), lane -> new ArrayList<>()).add(work);
+      items.add(item);
     }
     Mono<Void> acknowledged = Flux.fromIterable(otherTopics.entrySet())
         .flatMap(ids -> session.commands().xack(ids.getKey(), name, ids.getValue().toArray(String[]::new)))
         .then()
         .onErrorResume(this::settleFailed);
-    int width = Math.max(1, consumer.concurrency());
-    Queue<Mono<Void>> settling = new ConcurrentLinkedQueue<>();
     // a lane moves to its next event once the handler is done; the acknowledgement travels meanwhile (Lettuce
     // pipelines it), and the batch ends when every acknowledgement has been answered
-    Mono<Void> handled = Flux.fromIterable(lanes.values())
-        .flatMap(lane -> Flux.fromIterable(lane).concatMap(work -> settle(work).doOnNext(settling::add).then()),
-            width)
-        .then(Mono.defer(() -> Mono.when(settling)));
+    Mono<Void> handled = Lanes.settle(items, LogItem::lane, this::settle, Math.max(1, consumer.concurrency()))
+        .flatMap(Mono::when);
     return Mono.when(acknowledged, handled).then(Mono.defer(() -> {
       if (settleFailed) {
         // an acknowledgement may not have arrived: read the pending entries again rather than lose track of them
@@ -382,7 +377,7 @@ final class StreamGroup implements Disposable {
    * Hands one entry over; emits, once the event is handled, the acknowledgement (or dead letter) already sent, for the
    * batch to wait on.
    */
-  private Mono<Mono<Void>> settle(Work work) {
+  private Mono<Mono<Void>> settle(LogItem<StreamEntry> work) {
     StreamEntry entry = work.entry();
     if (entry.trimmed()) {
       session.events().dropped(null, "entry " + entry.id() + " of '" + entry.stream() + "' was trimmed before "
@@ -475,28 +470,4 @@ final class StreamGroup implements Disposable {
   }
 
   /** One entry of a batch, decoded when it can be. */
-  private record Work(StreamEntry entry, Event<Object> event, String problem) {
-
-    static Work of(StreamEntry entry, StreamsSession session) {
-      if (entry.trimmed()) {
-        return new Work(entry, null, "trimmed");
-      }
-      if (entry.event() == null) {
-        return new Work(entry, null, "the entry has no '" + StreamEntry.EVENT + "' field");
-      }
-      try {
-        return new Work(entry, session.codec().decode(entry.event()), null);
-      } catch (CodecException undecodable) {
-        return new Work(entry, null, undecodable.getMessage());
-      }
-    }
-
-    /** Events with the same key (keyless: the same topic) share a lane; unreadable entries go alone. */
-    String lane() {
-      if (event == null) {
-        return "entry:" + entry.stream() + "/" + entry.id();
-      }
-      return event.key() != null ? "key:" + event.key() : "topic:" + event.topic();
-    }
-  }
 }

@@ -6,9 +6,11 @@ import io.fluxbus.PublishResult;
 import io.fluxbus.StartPosition;
 import io.fluxbus.Topics;
 import io.fluxbus.codec.EventCodec;
-import io.fluxbus.spi.Delivery;
-import io.fluxbus.internal.delivery.EngineEvents;
+import io.fluxbus.internal.VisibleForTesting;
 import io.fluxbus.internal.delivery.LocalEventBus;
+import io.fluxbus.internal.log.AppendingSession;
+import io.fluxbus.internal.log.EngineEvents;
+import io.fluxbus.spi.Delivery;
 import io.fluxbus.spi.LogConsumer;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
@@ -42,7 +44,7 @@ import reactor.core.scheduler.Schedulers;
  * due, and retention by time. Timers run on a scheduler of the session's own, never on {@code Schedulers.parallel()},
  * so tests in virtual time do not stop them.
  */
-final class StreamsSession {
+final class StreamsSession implements AppendingSession<byte[]> {
 
   static final RedisConnections.Role COMMANDS = new RedisConnections.Role("commands", "command",
       "publishes fail with EngineUnavailableException until it is back, and groups read their pending events again");
@@ -177,10 +179,22 @@ final class StreamsSession {
   /**
    * Appends an event to its partition, trimming per the retention settings.
    *
-   * @return the entry id; an {@link io.fluxbus.EngineUnavailableException} when Redis did not take it
+   * @return completes once stored; an {@link io.fluxbus.EngineUnavailableException} when Redis did not take it
    */
-  Mono<String> append(Event<?> stamped, byte[] body) {
-    return append(stamped, body, names.origin());
+  @Override
+  public Mono<Void> append(Event<?> stamped, byte[] body) {
+    return append(stamped, body, names.origin()).then();
+  }
+
+  @Override
+  public byte[] encode(Event<?> stamped) {
+    return codec.encode(stamped);
+  }
+
+  /** Hands an appended event to this bus's ordinary subscriptions; the tail passes this bus's own entries by. */
+  @Override
+  public Mono<PublishResult> handOn(Event<?> stamped, byte[] body) {
+    return local.publish(stamped);
   }
 
   /**
@@ -302,9 +316,10 @@ final class StreamsSession {
   }
 
   /**
-   * Simulates this process dying, for tests: every connection is dropped at once, nothing in hand is settled and no
+   * Simulates this process dying: every connection is dropped at once, nothing in hand is settled and no
    * lease is released, so other members take over only when the leases expire.
    */
+  @VisibleForTesting
   Mono<Void> halt() {
     halted = true;
     upkeep.dispose();
@@ -332,7 +347,8 @@ final class StreamsSession {
    * Stops the tail, the upkeep and every reader, waits up to {@code wait} for groups to settle what they have in
    * hand and release their leases, then closes every connection.
    */
-  Mono<Void> close(Duration wait) {
+  @Override
+  public Mono<Void> close(Duration wait) {
     return Mono.defer(() -> {
       upkeep.dispose();
       List<Mono<Void>> endings = new ArrayList<>();
@@ -376,7 +392,8 @@ final class StreamsSession {
     return events;
   }
 
-  Scheduler timers() {
+  @Override
+  public Scheduler timers() {
     return timers;
   }
 

@@ -1,5 +1,6 @@
 package io.fluxbus.redis;
 
+import io.fluxbus.internal.Redaction;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -39,7 +40,7 @@ public final class RedisTestServer {
     if (configured != null && !configured.isBlank()) {
       String problem = ping(configured, Duration.ofSeconds(5));
       if (problem != null) {
-        throw new IllegalStateException("FLUXBUS_REDIS_URL names " + RedisAddress.redactUrl(configured)
+        throw new IllegalStateException("FLUXBUS_REDIS_URL names " + Redaction.text(configured)
             + ", which does not answer: " + problem + "; start it or unset FLUXBUS_REDIS_URL");
       }
       announce(configured, "FLUXBUS_REDIS_URL");
@@ -97,6 +98,6 @@ public final class RedisTestServer {
   }
 
   private static void announce(String target, String how) {
-    System.out.println("[fluxbus] Redis for tests: " + RedisAddress.redactUrl(target) + " (" + how + ")");
+    System.out.println("[fluxbus] Redis for tests: " + Redaction.text(target) + " (" + how + ")");
   }
 }

@@ -1,16 +1,9 @@
 package io.fluxbus.internal.delivery;
 
-import io.fluxbus.DeadLetterHeaders;
-import io.fluxbus.DropReason;
-import io.fluxbus.internal.DeadLetters;
-import io.fluxbus.internal.Failures;
-import io.fluxbus.internal.TopicTrie;
-import io.fluxbus.spi.DurableLog;
-import io.fluxbus.spi.Instrumented;
-
-import io.fluxbus.spi.RoutableEngine;
 import io.fluxbus.BusNotStartedException;
 import io.fluxbus.BusStats;
+import io.fluxbus.DeadLetterHeaders;
+import io.fluxbus.DropReason;
 import io.fluxbus.Event;
 import io.fluxbus.EventBus;
 import io.fluxbus.EventHandler;
@@ -20,6 +13,14 @@ import io.fluxbus.SubscribeOptions;
 import io.fluxbus.Subscription;
 import io.fluxbus.TopicPattern;
 import io.fluxbus.Topics;
+import io.fluxbus.internal.DeadLetters;
+import io.fluxbus.internal.Failures;
+import io.fluxbus.internal.Idle;
+import io.fluxbus.internal.LifecycleEmitter;
+import io.fluxbus.internal.TopicTrie;
+import io.fluxbus.spi.DurableLog;
+import io.fluxbus.spi.Instrumented;
+import io.fluxbus.spi.RoutableEngine;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -141,17 +142,9 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
     });
   }
 
-  /** Completes when {@code condition} holds, checking every 2 ms, or at {@code deadline} (nanoTime) at the latest. */
+  /** Completes when {@code condition} holds, or at {@code deadline} (nanoTime) at the latest. */
   private Mono<Void> until(BooleanSupplier condition, long deadline) {
-    long left = deadline - System.nanoTime();
-    if (condition.getAsBoolean() || left <= 0) {
-      return Mono.empty();
-    }
-    return Flux.interval(Duration.ofMillis(1), Duration.ofMillis(2))
-        .filter(tick -> condition.getAsBoolean())
-        .next()
-        .timeout(Duration.ofNanos(left), Mono.empty())
-        .then();
+    return Idle.until(condition, Duration.ofNanos(deadline - System.nanoTime()));
   }
 
   private boolean idle() {
@@ -220,7 +213,7 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
     Objects.requireNonNull(event, "event must not be null");
     @SuppressWarnings("unchecked")
     Event<Object> untyped = (Event<Object>) event;
-    return new PublishMono(this, untyped, null);
+    return PublishMono.create(this, untyped, null);
   }
 
   /**
@@ -241,7 +234,7 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
     Objects.requireNonNull(slowPath, "slowPath must not be null");
     @SuppressWarnings("unchecked")
     Event<Object> untyped = (Event<Object>) event;
-    return new PublishMono(this, untyped, slowPath);
+    return PublishMono.create(this, untyped, slowPath);
   }
 
   /**
@@ -308,7 +301,7 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
     Objects.requireNonNull(payloadType, "payloadType must not be null");
     Objects.requireNonNull(options, "options must not be null");
     @SuppressWarnings({"unchecked", "rawtypes"})
-    Flux<Event<T>> flux = (Flux) new SubscriptionFlux(this, parsed, payloadType, options);
+    Flux<Event<T>> flux = (Flux) SubscriptionFlux.create(this, parsed, payloadType, options);
     return flux;
   }
 

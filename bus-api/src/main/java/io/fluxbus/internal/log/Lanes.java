@@ -1,4 +1,4 @@
-package io.fluxbus.r2dbc;
+package io.fluxbus.internal.log;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,9 +12,10 @@ import reactor.core.publisher.Mono;
 /**
  * Settles a batch read from the log in per-key lanes: items of one lane (events with one key; keyless events of one
  * topic) one at a time in batch order, up to {@code width} lanes at once, so a member with concurrency keeps each
- * key's order. With a width of 1 the whole batch goes one at a time in batch order.
+ * key's order. With a width of 1 the whole batch goes one at a time in batch order. Lanes are usually
+ * {@link LogItem#lane()}.
  */
-final class Lanes {
+public final class Lanes {
 
   private Lanes() {}
 
@@ -24,7 +25,7 @@ final class Lanes {
    * @param laneOf an item's lane, or null for an item that shares its lane with nobody
    * @param settle settles one item; must emit exactly one outcome and never fail
    */
-  static <T, R> Mono<List<R>> settle(List<T> items, Function<T, String> laneOf, Function<T, Mono<R>> settle,
+  public static <T, R> Mono<List<R>> settle(List<T> items, Function<T, String> laneOf, Function<T, Mono<R>> settle,
                                      int width) {
     AtomicReferenceArray<R> outcomes = new AtomicReferenceArray<>(items.size());
     Flux<Integer> order;

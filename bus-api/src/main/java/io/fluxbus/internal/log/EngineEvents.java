@@ -1,8 +1,8 @@
-package io.fluxbus.internal.delivery;
+package io.fluxbus.internal.log;
 
-import io.fluxbus.internal.Failures;
 import io.fluxbus.LifecycleEvent;
-import java.time.Instant;
+import io.fluxbus.internal.Failures;
+import io.fluxbus.internal.LifecycleEmitter;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,41 +11,33 @@ import java.util.function.Function;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 
 /**
  * The lifecycle events a remote engine adds to its core's: a component (a connection, the log reader, a group) that
  * lost the server ({@code ENGINE_DISCONNECTED}, once per outage, with the error) and got it back
  * ({@code ENGINE_RECONNECTED}), and events received from the server that no subscriber could get
- * ({@code EVENT_DROPPED}). Hot; emitting costs nothing when nobody listens. Thread-safe: these events are rare, so
- * emission is serialized with a lock rather than a lock-free queue.
+ * ({@code EVENT_DROPPED}). Hot; emitting costs nothing when nobody listens. Thread-safe; emits through a
+ * {@link LifecycleEmitter}, as the core does.
  */
 public final class EngineEvents {
 
-  private final String engine;
-  private final Sinks.Many<LifecycleEvent> sink = Sinks.unsafe().many().multicast().directBestEffort();
+  private final LifecycleEmitter emitter;
   /** Per component: whether its last attempt failed. */
   private final Map<String, AtomicBoolean> down = new ConcurrentHashMap<>();
 
   /** Events of the engine named {@code engine} (the {@code engine} of each {@link LifecycleEvent}). */
   public EngineEvents(String engine) {
-    this.engine = Objects.requireNonNull(engine, "engine must not be null");
+    this.emitter = new LifecycleEmitter(Objects.requireNonNull(engine, "engine must not be null"));
   }
 
   /** The events, hot: a subscriber sees those emitted after it subscribed. */
   public Flux<LifecycleEvent> flux() {
-    return sink.asFlux();
+    return emitter.flux();
   }
 
   /** Emits one event that concerns no subscription. */
   public void emit(LifecycleEvent.Type type, String eventId, String reason) {
-    if (sink.currentSubscriberCount() == 0) {
-      return;
-    }
-    LifecycleEvent event = new LifecycleEvent(type, engine, null, null, eventId, reason, Instant.now());
-    synchronized (this) {
-      sink.tryEmitNext(event);
-    }
+    emitter.emit(type, null, null, eventId, reason);
   }
 
   /** An event read from the server that no subscriber got, with why. */

@@ -1,0 +1,48 @@
+package io.fluxbus.redis;
+
+import io.fluxbus.Event;
+import io.fluxbus.PublishResult;
+import io.fluxbus.StartPosition;
+import io.fluxbus.internal.delivery.LocalEventBus;
+import io.fluxbus.internal.log.EngineEvents;
+import java.time.Instant;
+import reactor.core.publisher.Mono;
+
+/**
+ * How a {@link RedisEventBus} moves events between processes, chosen once by its mode: {@link #pubSub} or
+ * {@link #streams}. The bus is a facade over one of them; each owns the bus's delivery core and its session
+ * lifecycle. Thread-safe.
+ */
+abstract class RedisTransport {
+
+  /** Pub/sub: at most once, nothing stored. */
+  static RedisTransport pubSub(RedisSettings settings, PubSubChannels channels,
+                               EngineEvents events) {
+    return new PubSubTransport(settings, channels, events);
+  }
+
+  /** Streams: a partitioned log with durable groups, replay, delayed delivery and retention. */
+  static RedisTransport streams(RedisSettings settings, PubSubChannels channels,
+                                EngineEvents events) {
+    return new StreamsTransport(settings, channels, events);
+  }
+
+  /** The bus's in-process delivery core. */
+  abstract LocalEventBus local();
+
+  abstract Mono<Void> start();
+
+  abstract Mono<Void> stop();
+
+  abstract Mono<PublishResult> publish(Event<?> event);
+
+  abstract Mono<PublishResult> publishAt(Event<?> event, Instant deliverAt);
+
+  abstract Mono<Void> resetGroup(String group, String pattern, StartPosition position);
+
+  /** True from a successful connect until the stop closed the connections. */
+  abstract boolean connected();
+
+  /** Simulates the process dying; see {@link RedisEventBus#halt()}. */
+  abstract Mono<Void> halt();
+}
