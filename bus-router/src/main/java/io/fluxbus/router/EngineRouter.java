@@ -3,8 +3,8 @@ package io.fluxbus.router;
 import io.fluxbus.BusException;
 import io.fluxbus.BusMetrics;
 import io.fluxbus.BusStats;
-import io.fluxbus.EngineUnavailableException;
 import io.fluxbus.DurableEventBus;
+import io.fluxbus.EngineUnavailableException;
 import io.fluxbus.Event;
 import io.fluxbus.EventBus;
 import io.fluxbus.EventHandler;
@@ -14,11 +14,10 @@ import io.fluxbus.StartPosition;
 import io.fluxbus.SubscribeOptions;
 import io.fluxbus.Subscription;
 import io.fluxbus.TopicPattern;
-import io.fluxbus.Topics;
 import io.fluxbus.UnknownEngineException;
+import io.fluxbus.internal.LifecycleEmitter;
 import io.fluxbus.spi.Instrumented;
 import io.fluxbus.spi.RoutableEngine;
-import io.fluxbus.internal.TopicTrie;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,10 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 
 /**
  * An {@link EventBus} over several named engines. Each topic goes to one engine: the engine of the first rule
@@ -60,28 +57,17 @@ import reactor.core.publisher.Sinks;
 public final class EngineRouter implements DurableEventBus, Instrumented {
 
   private static final System.Logger LOG = System.getLogger(EngineRouter.class.getName());
-  private static final RoutingRule[] NO_RULES = new RoutingRule[0];
-
   private final Map<String, EventBus> engines;
-  private final List<RoutingRule> rules;
-  private final String defaultEngine;
-  private final TopicTrie<RoutingRule> ruleTrie = new TopicTrie<>(RoutingRule::index, NO_RULES);
-  private final Map<String, List<String>> enginesByPattern = new ConcurrentHashMap<>();
+  private final RoutingTable routing;
   private final List<String> warnings;
-  private final Sinks.Many<LifecycleEvent> ownLifecycle = Sinks.many().multicast().directBestEffort();
+  private final LifecycleEmitter ownLifecycle = new LifecycleEmitter("router");
 
   private EngineRouter(Map<String, EventBus> engines, List<RoutingRule> rules, String defaultEngine,
                        List<String> extraWarnings) {
     this.engines = Collections.unmodifiableMap(new LinkedHashMap<>(engines));
-    this.rules = List.copyOf(rules);
-    this.defaultEngine = defaultEngine;
-    for (RoutingRule rule : rules) {
-      for (TopicPattern pattern : rule.patterns()) {
-        ruleTrie.add(pattern, rule);
-      }
-    }
+    this.routing = new RoutingTable(rules, defaultEngine);
     List<String> all = new ArrayList<>(extraWarnings);
-    all.addAll(shadowedRules(rules));
+    all.addAll(routing.shadowWarnings());
     this.warnings = List.copyOf(all);
     for (String warning : warnings) {
       LOG.log(System.Logger.Level.WARNING, warning);
@@ -94,11 +80,7 @@ public final class EngineRouter implements DurableEventBus, Instrumented {
   }
 
   private void emitOwn(LifecycleEvent.Type type) {
-    if (ownLifecycle.currentSubscriberCount() > 0) {
-      synchronized (ownLifecycle) {
-        ownLifecycle.tryEmitNext(new LifecycleEvent(type, "router", null, null, null, null, Instant.now()));
-      }
-    }
+    ownLifecycle.emit(type, null, null, null, null);
   }
 
   /** Starts building a router. */
@@ -112,8 +94,7 @@ public final class EngineRouter implements DurableEventBus, Instrumented {
    * @throws io.fluxbus.InvalidTopicException if the topic is invalid
    */
   public String engineFor(String topic) {
-    RoutingRule[] matched = ruleTrie.match(Topics.requireValid(topic));
-    return matched.length == 0 ? defaultEngine : matched[0].engine();
+    return routing.engineFor(topic);
   }
 
   /** The engines' names, in the order they were configured. */
@@ -123,7 +104,7 @@ public final class EngineRouter implements DurableEventBus, Instrumented {
 
   /** The default engine's name. */
   public String defaultEngine() {
-    return defaultEngine;
+    return routing.defaultEngine();
   }
 
   /**
@@ -160,24 +141,7 @@ public final class EngineRouter implements DurableEventBus, Instrumented {
    * @throws io.fluxbus.InvalidPatternException if the pattern is invalid
    */
   public List<String> enginesFor(String pattern) {
-    return enginesByPattern.computeIfAbsent(TopicPattern.of(pattern).value(), p -> {
-      TopicPattern subscription = TopicPattern.of(p);
-      Set<String> names = new LinkedHashSet<>();
-      for (RoutingRule rule : rules) {
-        boolean takesAll = false;
-        for (TopicPattern rulePattern : rule.patterns()) {
-          if (PatternAlgebra.intersects(rulePattern, subscription)) {
-            names.add(rule.engine());
-          }
-          takesAll |= PatternAlgebra.covers(rulePattern, subscription);
-        }
-        if (takesAll) {
-          return List.copyOf(names);
-        }
-      }
-      names.add(defaultEngine);
-      return List.copyOf(names);
-    });
+    return routing.enginesFor(pattern);
   }
 
   @Override
@@ -294,7 +258,7 @@ public final class EngineRouter implements DurableEventBus, Instrumented {
     for (String name : names) {
       parts.add(engines.get(name).subscribe(pattern, payloadType, options));
     }
-    return new SharedDemandMerge<>(parts);
+    return SharedDemandMerge.of(parts);
   }
 
   @Override
@@ -355,7 +319,7 @@ public final class EngineRouter implements DurableEventBus, Instrumented {
   @Override
   public Flux<LifecycleEvent> lifecycle() {
     List<Flux<LifecycleEvent>> sources = new ArrayList<>();
-    sources.add(ownLifecycle.asFlux());
+    sources.add(ownLifecycle.flux());
     for (EventBus engine : engines.values()) {
       sources.add(engine.lifecycle().filter(e -> e.type() != LifecycleEvent.Type.BUS_STARTED
           && e.type() != LifecycleEvent.Type.BUS_STOPPED));
@@ -374,34 +338,15 @@ public final class EngineRouter implements DurableEventBus, Instrumented {
 
   @Override
   public String toString() {
-    return "EngineRouter{engines=" + engines.keySet() + ", rules=" + rules.size() + ", default=" + defaultEngine
+    return "EngineRouter{engines=" + engines.keySet() + ", rules=" + routing.size() + ", default="
+        + routing.defaultEngine()
         + "}";
-  }
-
-  private static List<String> shadowedRules(List<RoutingRule> rules) {
-    List<String> warnings = new ArrayList<>();
-    for (int i = 1; i < rules.size(); i++) {
-      RoutingRule rule = rules.get(i);
-      for (TopicPattern pattern : rule.patterns()) {
-        for (RoutingRule earlier : rules.subList(0, i)) {
-          TopicPattern wider = earlier.patterns().stream().filter(p -> PatternAlgebra.covers(p, pattern))
-              .findFirst().orElse(null);
-          if (wider != null) {
-            warnings.add("routing rule " + (i + 1) + " pattern '" + pattern + "' (engine '" + rule.engine()
-                + "') can never match: rule " + (earlier.index() + 1) + " pattern '" + wider + "' (engine '"
-                + earlier.engine() + "') takes every topic it matches");
-            break;
-          }
-        }
-      }
-    }
-    return warnings;
   }
 
   /** Configures an {@link EngineRouter}. Not thread-safe. */
   public static final class Builder {
     private final Map<String, EventBus> engines = new LinkedHashMap<>();
-    private final List<String[]> routes = new ArrayList<>();
+    private final List<RoutingRule> rules = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
     private String defaultEngine;
 
@@ -435,12 +380,7 @@ public final class EngineRouter implements DurableEventBus, Instrumented {
       if (patterns.length == 0) {
         throw new IllegalArgumentException("a route to '" + engine + "' needs at least one pattern");
       }
-      for (String pattern : patterns) {
-        TopicPattern.of(pattern);
-      }
-      String[] route = Arrays.copyOf(patterns, patterns.length + 1);
-      route[patterns.length] = engine;
-      routes.add(route);
+      rules.add(new RoutingRule(rules.size(), engine, Arrays.stream(patterns).map(TopicPattern::of).toList()));
       return this;
     }
 
@@ -468,12 +408,8 @@ public final class EngineRouter implements DurableEventBus, Instrumented {
       }
       String fallback = defaultEngine != null ? defaultEngine : engines.keySet().iterator().next();
       requireKnown(fallback, "the default engine");
-      List<RoutingRule> rules = new ArrayList<>();
-      for (String[] route : routes) {
-        String engine = route[route.length - 1];
-        requireKnown(engine, "a route");
-        List<TopicPattern> patterns = Arrays.stream(route, 0, route.length - 1).map(TopicPattern::of).toList();
-        rules.add(new RoutingRule(rules.size(), engine, patterns));
+      for (RoutingRule rule : rules) {
+        requireKnown(rule.engine(), "a route");
       }
       return new EngineRouter(engines, rules, fallback, warnings);
     }
