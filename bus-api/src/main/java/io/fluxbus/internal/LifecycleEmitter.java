@@ -1,4 +1,4 @@
-package io.fluxbus.internal.delivery;
+package io.fluxbus.internal;
 
 import io.fluxbus.LifecycleEvent;
 import java.time.Instant;
@@ -9,30 +9,35 @@ import reactor.core.publisher.Sinks;
 import reactor.util.concurrent.Queues;
 
 /**
- * The hot {@code lifecycle()} stream. Emits from any thread without locks or retry loops: events go through a
- * multi-producer queue and whichever thread wins the work-in-progress counter hands them to the sink. When
- * nobody listens, {@link #emit} returns before allocating anything.
+ * A hot {@code lifecycle()} stream, the one every part of Fluxbus emits through (the delivery core, the engines'
+ * connections and readers, the router). Emits from any thread without locks or retry loops: events go through a
+ * multi-producer queue and whichever thread wins the work-in-progress counter hands them to the sink. When nobody
+ * listens, {@link #emit} returns before allocating anything.
  */
-final class LifecycleEmitter {
+public final class LifecycleEmitter {
 
   private final String engine;
   private final Sinks.Many<LifecycleEvent> sink = Sinks.unsafe().many().multicast().directBestEffort();
   private final Queue<LifecycleEvent> queue = Queues.<LifecycleEvent>unboundedMultiproducer().get();
   private final AtomicInteger wip = new AtomicInteger();
 
-  LifecycleEmitter(String engine) {
+  /** Events of the engine named {@code engine} (the {@code engine} of each {@link LifecycleEvent}). */
+  public LifecycleEmitter(String engine) {
     this.engine = engine;
   }
 
-  Flux<LifecycleEvent> flux() {
+  /** The events, hot: a subscriber sees those emitted after it subscribed. */
+  public Flux<LifecycleEvent> flux() {
     return sink.asFlux();
   }
 
-  boolean listening() {
+  /** Whether anyone listens now. */
+  public boolean listening() {
     return sink.currentSubscriberCount() > 0;
   }
 
-  void emit(LifecycleEvent.Type type, String pattern, String subscriptionId, String eventId, String reason) {
+  /** Emits one event, stamped now; nothing when nobody listens. Thread-safe, lock-free. */
+  public void emit(LifecycleEvent.Type type, String pattern, String subscriptionId, String eventId, String reason) {
     if (!listening()) {
       return;
     }

@@ -123,7 +123,8 @@ public final class TopicTrie<E> {
     return entries;
   }
 
-  /** How many nodes the trie holds, the root included; for tests. */
+  /** How many nodes the trie holds, the root included. */
+  @VisibleForTesting
   synchronized int nodeCount() {
     return count(root);
   }

@@ -1,7 +1,7 @@
 package io.fluxbus.spi;
 
-import io.fluxbus.internal.DeadLetters;
 import io.fluxbus.Event;
+import io.fluxbus.internal.DeadLetters;
 import java.util.Objects;
 import java.util.Optional;
 

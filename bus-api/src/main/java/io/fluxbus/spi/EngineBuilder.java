@@ -1,9 +1,9 @@
 package io.fluxbus.spi;
 
-import io.fluxbus.internal.delivery.LocalSettings;
 import io.fluxbus.BusMetrics;
 import io.fluxbus.DeliveryMode;
 import io.fluxbus.EventBus;
+import io.fluxbus.internal.delivery.LocalSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Objects;

@@ -1,11 +1,11 @@
 package io.fluxbus.memory;
 
 import io.fluxbus.EventBus;
+import io.fluxbus.internal.delivery.LocalEventBus;
+import io.fluxbus.internal.delivery.LocalSettings;
 import io.fluxbus.spi.EngineBuilder;
 import io.fluxbus.spi.EngineSettings;
 import io.fluxbus.spi.ForwardingEventBus;
-import io.fluxbus.internal.delivery.LocalEventBus;
-import io.fluxbus.internal.delivery.LocalSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**

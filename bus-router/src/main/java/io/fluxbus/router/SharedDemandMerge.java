@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
+import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Operators;
 import reactor.util.context.Context;
@@ -19,12 +20,31 @@ import reactor.util.context.Context;
  *
  * @param <T> the element type
  */
-final class SharedDemandMerge<T> extends Flux<T> {
+final class SharedDemandMerge<T> extends Flux<T> implements Scannable {
 
   private final List<Publisher<? extends T>> parts;
 
-  SharedDemandMerge(List<Publisher<? extends T>> parts) {
+  /** Merges {@code parts}, through Reactor's assembly hooks (debug tracing, {@code checkpoint()}). */
+  static <T> Flux<T> of(List<Publisher<? extends T>> parts) {
+    return onAssembly(new SharedDemandMerge<>(parts));
+  }
+
+  private SharedDemandMerge(List<Publisher<? extends T>> parts) {
     this.parts = List.copyOf(parts);
+  }
+
+  @Override
+  public Object scanUnsafe(Attr key) {
+    if (key == Attr.RUN_STYLE) {
+      return Attr.RunStyle.ASYNC;
+    }
+    return null;
+  }
+
+  /** {@code fluxbus.merge(<n> engines)}: the step's name in {@code Scannable} tooling and traces. */
+  @Override
+  public String stepName() {
+    return "fluxbus.merge(" + parts.size() + " engines)";
   }
 
   @Override

@@ -1,13 +1,13 @@
 package io.fluxbus.internal.delivery;
 
-import io.fluxbus.DropReason;
 import io.fluxbus.BusStats;
+import io.fluxbus.DropReason;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.Collection;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A bus's monotonic counters: striped adders on the hot path, read by {@link #stats()} and by Micrometer

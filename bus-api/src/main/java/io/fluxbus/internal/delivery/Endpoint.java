@@ -1,7 +1,7 @@
 package io.fluxbus.internal.delivery;
 
-import io.fluxbus.DropReason;
 import io.fluxbus.DeliveryMode;
+import io.fluxbus.DropReason;
 import io.fluxbus.Event;
 import io.fluxbus.SubscribeOptions;
 import io.fluxbus.TopicPattern;

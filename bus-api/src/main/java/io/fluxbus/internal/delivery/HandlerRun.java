@@ -1,7 +1,7 @@
 package io.fluxbus.internal.delivery;
 
-import io.fluxbus.EventHandler;
 import io.fluxbus.Event;
+import io.fluxbus.EventHandler;
 import io.fluxbus.RetryPolicy;
 import java.util.Objects;
 import org.reactivestreams.Subscription;

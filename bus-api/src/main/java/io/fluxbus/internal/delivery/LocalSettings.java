@@ -1,7 +1,7 @@
 package io.fluxbus.internal.delivery;
 
-import io.fluxbus.spi.EngineSettings;
 import io.fluxbus.DeliveryMode;
+import io.fluxbus.spi.EngineSettings;
 import java.time.Duration;
 import java.util.Objects;
 

@@ -1,9 +1,8 @@
 package io.fluxbus.internal.delivery;
 
+import io.fluxbus.SubscribeOptions;
 import io.fluxbus.internal.TopicTrie;
 import io.fluxbus.spi.DurableLog;
-
-import io.fluxbus.SubscribeOptions;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.Set;

@@ -1,12 +1,11 @@
 package io.fluxbus.internal.delivery;
 
 import io.fluxbus.DeadLetterHeaders;
-import io.fluxbus.internal.DeadLetters;
-import io.fluxbus.spi.Delivery;
-
 import io.fluxbus.Event;
 import io.fluxbus.SubscribeOptions;
 import io.fluxbus.TopicPattern;
+import io.fluxbus.internal.DeadLetters;
+import io.fluxbus.spi.Delivery;
 import java.util.Map;
 import reactor.core.publisher.Mono;
 

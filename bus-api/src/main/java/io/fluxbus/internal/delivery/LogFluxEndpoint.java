@@ -1,11 +1,10 @@
 package io.fluxbus.internal.delivery;
 
 import io.fluxbus.DropReason;
-import io.fluxbus.spi.Delivery;
-
 import io.fluxbus.Event;
 import io.fluxbus.SubscribeOptions;
 import io.fluxbus.TopicPattern;
+import io.fluxbus.spi.Delivery;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 

@@ -1,11 +1,10 @@
 package io.fluxbus.internal.delivery;
 
-import io.fluxbus.spi.Delivery;
-
 import io.fluxbus.Event;
 import io.fluxbus.EventHandler;
 import io.fluxbus.SubscribeOptions;
 import io.fluxbus.TopicPattern;
+import io.fluxbus.spi.Delivery;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**

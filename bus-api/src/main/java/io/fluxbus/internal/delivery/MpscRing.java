@@ -1,8 +1,8 @@
 package io.fluxbus.internal.delivery;
 
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A bounded multi-producer, single-consumer ring (Vyukov's per-slot sequence design). Producers claim a slot with

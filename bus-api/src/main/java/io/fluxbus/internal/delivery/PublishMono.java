@@ -5,6 +5,7 @@ import io.fluxbus.PublishResult;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
+import reactor.core.Scannable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
@@ -16,7 +17,7 @@ import reactor.core.scheduler.Scheduler;
  * also that result's {@link Subscription} (one allocation less per publish, which is most of what the fast path
  * allocates); later subscribers of the same {@code Mono} get a scalar subscription of their own.
  */
-final class PublishMono extends Mono<PublishResult> implements Subscription {
+final class PublishMono extends Mono<PublishResult> implements Subscription, Scannable {
 
   private static final AtomicIntegerFieldUpdater<PublishMono> STATE =
       AtomicIntegerFieldUpdater.newUpdater(PublishMono.class, "state");
@@ -33,7 +34,12 @@ final class PublishMono extends Mono<PublishResult> implements Subscription {
 
   /** @param slowPath where the publish runs when a subscription matches ({@link LocalEventBus#publish(Event,
    *     Scheduler)}); null: right here */
-  PublishMono(LocalEventBus bus, Event<Object> event, Scheduler slowPath) {
+  /** A new lazy publish, through Reactor's assembly hooks (debug tracing, {@code checkpoint()}). */
+  static Mono<PublishResult> create(LocalEventBus bus, Event<Object> event, Scheduler slowPath) {
+    return onAssembly(new PublishMono(bus, event, slowPath));
+  }
+
+  private PublishMono(LocalEventBus bus, Event<Object> event, Scheduler slowPath) {
     this.bus = bus;
     this.event = event;
     this.slowPath = slowPath;
@@ -42,6 +48,23 @@ final class PublishMono extends Mono<PublishResult> implements Subscription {
   @Override
   public void subscribe(CoreSubscriber<? super PublishResult> actual) {
     bus.dispatch(event, actual, this, slowPath);
+  }
+
+  @Override
+  public Object scanUnsafe(Attr key) {
+    if (key == Attr.RUN_STYLE) {
+      return Attr.RunStyle.ASYNC;
+    }
+    if (key == Attr.TERMINATED) {
+      return state == DONE;
+    }
+    return null;
+  }
+
+  /** {@code fluxbus.publish(<topic>)}: the step's name in {@code Scannable} tooling and traces. */
+  @Override
+  public String stepName() {
+    return "fluxbus.publish(" + event.topic() + ")";
   }
 
   /** Hands a fast-path result to {@code subscriber}, through this object when it is still unused. */

@@ -1,8 +1,5 @@
 package io.fluxbus.internal.delivery;
 
-import io.fluxbus.spi.Delivery;
-import io.fluxbus.spi.DurableLog;
-import io.fluxbus.spi.LogConsumer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,6 +10,9 @@ import io.fluxbus.RetryPolicy;
 import io.fluxbus.StartPosition;
 import io.fluxbus.SubscribeOptions;
 import io.fluxbus.Subscription;
+import io.fluxbus.spi.Delivery;
+import io.fluxbus.spi.DurableLog;
+import io.fluxbus.spi.LogConsumer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Queue;

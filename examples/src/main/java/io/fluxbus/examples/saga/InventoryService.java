@@ -1,8 +1,8 @@
 package io.fluxbus.examples.saga;
 
-import io.fluxbus.DeadLetterHeaders;
 import static io.fluxbus.examples.saga.OrderMessages.next;
 
+import io.fluxbus.DeadLetterHeaders;
 import io.fluxbus.Event;
 import io.fluxbus.EventBus;
 import io.fluxbus.SubscribeOptions;
