@@ -14,14 +14,12 @@ import reactor.core.publisher.Mono;
  * Redis pub/sub: a publish is delivered to this bus's own subscriptions first (the memory engine's rules), then
  * {@code PUBLISH}ed for every other bus; a {@link PubSubReceiver} fans other buses' events out through the same core.
  */
-final class PubSubTransport extends RedisTransport {
+final class PubSubTransport extends RedisTransport<PubSubSession> {
 
   private final RedisSettings settings;
   private final PubSubChannels channels;
-  private final LocalEventBus local;
   private final PubSubReceiver receiver;
   private final EventCodec codec = EventCodec.json();
-  private final SessionLifecycle<PubSubSession> sessions;
 
   PubSubTransport(RedisSettings settings, PubSubChannels channels, EngineEvents events) {
     this.settings = settings;
@@ -30,21 +28,6 @@ final class PubSubTransport extends RedisTransport {
     this.receiver = new PubSubReceiver(channels, local, codec, events);
     this.sessions = new SessionLifecycle<>(settings.engine(), local, settings.local().drainTimeout(),
         () -> PubSubSession.open(settings, channels, receiver, events));
-  }
-
-  @Override
-  LocalEventBus local() {
-    return local;
-  }
-
-  @Override
-  Mono<Void> start() {
-    return sessions.start();
-  }
-
-  @Override
-  Mono<Void> stop() {
-    return sessions.stop();
   }
 
   @Override
@@ -76,11 +59,6 @@ final class PubSubTransport extends RedisTransport {
   private UnsupportedOperationException storesNothing(String action) {
     return new UnsupportedOperationException("Cannot " + action + ": bus '" + settings.engine() + "' runs in "
         + "pub/sub mode, which stores nothing; use mode streams");
-  }
-
-  @Override
-  boolean connected() {
-    return sessions.session() != null;
   }
 
   @Override

@@ -17,11 +17,9 @@ import reactor.core.publisher.Mono;
  * Redis streams: the durable publish pipeline of the kit over a {@link StreamsSession}; groups and replays are
  * served from the log through the core's {@code DurableLog}.
  */
-final class StreamsTransport extends RedisTransport {
+final class StreamsTransport extends RedisTransport<StreamsSession> {
 
   private final RedisSettings settings;
-  private final LocalEventBus local;
-  private final SessionLifecycle<StreamsSession> sessions;
 
   StreamsTransport(RedisSettings settings, PubSubChannels channels, EngineEvents events) {
     this.settings = settings;
@@ -29,21 +27,6 @@ final class StreamsTransport extends RedisTransport {
     EventCodec codec = EventCodec.json();
     this.sessions = new SessionLifecycle<>(settings.engine(), local, settings.local().drainTimeout(),
         () -> StreamsSession.open(settings, channels, local, codec, events));
-  }
-
-  @Override
-  LocalEventBus local() {
-    return local;
-  }
-
-  @Override
-  Mono<Void> start() {
-    return sessions.start();
-  }
-
-  @Override
-  Mono<Void> stop() {
-    return sessions.stop();
   }
 
   @Override
@@ -73,11 +56,6 @@ final class StreamsTransport extends RedisTransport {
           + consumer.group().map(group -> "group '" + group + "'").orElse("a start position")));
     }
     return log.attach(consumer);
-  }
-
-  @Override
-  boolean connected() {
-    return sessions.session() != null;
   }
 
   @Override
