@@ -56,12 +56,22 @@ public final class EventBuses {
    * @throws ConfigException when the stream cannot be read or the configuration is invalid
    */
   public static EngineRouter fromYaml(InputStream yaml) {
+    return fromYaml(yaml, "<stream>");
+  }
+
+  /**
+   * Reads configuration from a stream (UTF-8), closing it; errors name the stream as {@code name}, e.g. the URL
+   * of a class-path resource.
+   *
+   * @throws ConfigException when the stream cannot be read or the configuration is invalid
+   */
+  public static EngineRouter fromYaml(InputStream yaml, String name) {
     Objects.requireNonNull(yaml, "yaml must not be null");
+    Objects.requireNonNull(name, "name must not be null");
     try (InputStream in = yaml) {
-      return RouterConfigReader.fromClassPath().read(new String(in.readAllBytes(), StandardCharsets.UTF_8),
-          "<stream>");
+      return RouterConfigReader.fromClassPath().read(new String(in.readAllBytes(), StandardCharsets.UTF_8), name);
     } catch (IOException e) {
-      throw new ConfigException("<stream>: cannot read the configuration: " + e.getMessage(), e);
+      throw new ConfigException(name + ": cannot read the configuration: " + e.getMessage(), e);
     }
   }
 
