@@ -28,7 +28,8 @@ import org.springframework.context.SmartLifecycle;
  * completes every subscription's {@code Flux}, so server-sent-event streams over the bus end and the graceful
  * shutdown has nothing to wait for. The stop runs without blocking a thread ({@link #stop(Runnable)}); the context
  * waits for it up to {@code spring.lifecycle.timeout-per-shutdown-phase}. A stopped context that is started again
- * starts the bus and subscribes the listeners again.
+ * ({@code context.start()}) starts the bus and subscribes the listeners again, but in this bean's phase, the last:
+ * lifecycle beans of earlier phases then start before the bus does.
  */
 final class FluxbusLifecycle implements SmartLifecycle, SmartInitializingSingleton, DisposableBean {
 

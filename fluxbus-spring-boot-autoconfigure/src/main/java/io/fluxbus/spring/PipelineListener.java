@@ -34,6 +34,8 @@ final class PipelineListener implements RunningListener {
   private volatile String state = "stopped";
   private volatile boolean stopping;
   private volatile EventBus bus;
+  /** Counts what was subscribed last; guarded by this. A callback may start the next step before its caller returns. */
+  private long generation;
 
   PipelineListener(ListenerDefinition definition) {
     this.definition = definition;
@@ -79,7 +81,7 @@ final class PipelineListener implements RunningListener {
    * @param retried the event the last run failed on, offered first; null for none
    * @param attempts how often {@code retried} has failed so far
    */
-  private void run(Event<Object> retried, int attempts) {
+  private synchronized void run(Event<Object> retried, int attempts) {
     AtomicReference<Event<Object>> last = new AtomicReference<>();
     Flux<Event<Object>> events = bus.subscribe(definition.pattern(), Object.class, definition.options());
     Flux<Event<Object>> input = (retried == null ? events : Flux.concat(Mono.just(retried), events))
@@ -94,10 +96,30 @@ final class PipelineListener implements RunningListener {
       output = Flux.error(e);
     }
     state = "running";
-    current.update(output.subscribe(
+    long step = ++generation;
+    Disposable run = output.subscribe(
         item -> { },
         error -> failed(last.get(), retried, attempts, error),
-        this::completed));
+        this::completed);
+    keep(step, run);
+  }
+
+  /** Then starts the next run, unless the listener is stopping. */
+  private synchronized void then(Mono<?> before, Event<Object> retried, int attempts) {
+    long step = ++generation;
+    Disposable waiting = before.subscribe(null, null, () -> {
+      if (!stopping) {
+        run(retried, attempts);
+      }
+    });
+    keep(step, waiting);
+  }
+
+  /** Holds {@code disposable} as the current step, unless a later step started while it was being subscribed. */
+  private synchronized void keep(long step, Disposable disposable) {
+    if (generation == step) {
+      current.update(disposable);
+    }
   }
 
   private void failed(Event<Object> event, Event<Object> retried, int attempts, Throwable error) {
@@ -111,11 +133,7 @@ final class PipelineListener implements RunningListener {
       log.warn("Fluxbus listener '" + definition.id() + "' failed " + what + ", attempt " + tried + " of "
           + definition.retry().maxAttempts() + "; subscribing again: " + error);
       state = "retrying";
-      current.update(Mono.delay(backoff(tried)).subscribe(done -> {
-        if (!stopping) {
-          run(event, tried);
-        }
-      }));
+      then(Mono.delay(backoff(tried)), event, tried);
       return;
     }
     if (event == null) {
@@ -136,15 +154,10 @@ final class PipelineListener implements RunningListener {
         Map.of("dlqlistener", definition.id()));
     log.warn("Fluxbus listener '" + definition.id() + "' failed " + what + " " + tried + " time(s); dead-lettered "
         + "to '" + topic + "': " + error);
-    current.update(bus.publish(letter)
+    then(bus.publish(letter)
         .doOnError(publishError -> log.error("Fluxbus listener '" + definition.id() + "' could not dead-letter "
             + "event " + event.id() + " to '" + topic + "': " + publishError, publishError))
-        .onErrorResume(publishError -> Mono.empty())
-        .subscribe(null, null, () -> {
-          if (!stopping) {
-            run(null, 0);
-          }
-        }));
+        .onErrorResume(publishError -> Mono.empty()), null, 0);
   }
 
   private void completed() {
