@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -55,12 +56,22 @@ public final class EventBuses {
    * @throws ConfigException when the stream cannot be read or the configuration is invalid
    */
   public static EngineRouter fromYaml(InputStream yaml) {
+    return fromYaml(yaml, "<stream>");
+  }
+
+  /**
+   * Reads configuration from a stream (UTF-8), closing it; errors name the stream as {@code name}, e.g. the URL
+   * of a class-path resource.
+   *
+   * @throws ConfigException when the stream cannot be read or the configuration is invalid
+   */
+  public static EngineRouter fromYaml(InputStream yaml, String name) {
     Objects.requireNonNull(yaml, "yaml must not be null");
+    Objects.requireNonNull(name, "name must not be null");
     try (InputStream in = yaml) {
-      return RouterConfigReader.fromClassPath().read(new String(in.readAllBytes(), StandardCharsets.UTF_8),
-          "<stream>");
+      return RouterConfigReader.fromClassPath().read(new String(in.readAllBytes(), StandardCharsets.UTF_8), name);
     } catch (IOException e) {
-      throw new ConfigException("<stream>: cannot read the configuration: " + e.getMessage(), e);
+      throw new ConfigException(name + ": cannot read the configuration: " + e.getMessage(), e);
     }
   }
 
@@ -72,5 +83,21 @@ public final class EventBuses {
   public static EngineRouter fromYamlString(String yaml) {
     Objects.requireNonNull(yaml, "yaml must not be null");
     return RouterConfigReader.fromClassPath().read(yaml, "<string>");
+  }
+
+  /**
+   * Reads configuration given as Java values instead of text: the same keys as the YAML file, as maps with string
+   * keys, lists, strings, numbers and booleans ({@code ${VAR}} references in strings are replaced as in files).
+   * For frameworks that bind configuration themselves, e.g. Spring Boot's {@code fluxbus.*} properties. Errors
+   * start with {@code origin:} instead of a file's line and column, then name the key by its path.
+   *
+   * @param document the top level: {@code source}, {@code defaultEngine}, {@code engines}, {@code routing}
+   * @param origin what to call the document in messages, e.g. {@code "application properties fluxbus.*"}
+   * @throws ConfigException when the configuration is invalid
+   */
+  public static EngineRouter fromMap(Map<String, ?> document, String origin) {
+    Objects.requireNonNull(document, "document must not be null");
+    Objects.requireNonNull(origin, "origin must not be null");
+    return RouterConfigReader.fromClassPath().read(document, origin);
   }
 }

@@ -58,7 +58,15 @@ final class RouterConfigReader {
   }
 
   EngineRouter read(String text, String file) {
-    YamlNode root = YamlReader.read(text, file);
+    return read(YamlReader.read(text, file), file);
+  }
+
+  /** Reads a document given as plain maps, lists and scalars; messages name {@code origin} instead of a line. */
+  EngineRouter read(Map<String, ?> document, String origin) {
+    return read(PlainDocument.node(document, new YamlNode.Position(origin, 0, 0)), origin);
+  }
+
+  private EngineRouter read(YamlNode root, String file) {
     if (root == null) {
       throw new ConfigException(file + ": the file is empty; expected a map with 'engines' and 'routing' "
           + "(or 'engine: memory')");
@@ -93,8 +101,9 @@ final class RouterConfigReader {
             + "use a letter followed by letters, digits, '_' or '-'");
       }
       if (names.containsKey(name)) {
-        throw new ConfigException(nameAt + ": " + path + ".name: engine '" + name + "' is defined twice (first at "
-            + "line " + names.get(name).line() + "); engine names are unique");
+        throw new ConfigException(nameAt + ": " + path + ".name: engine '" + name + "' is defined twice (first "
+            + (nameAt.line() == 0 ? "earlier in the list" : "at line " + names.get(name).line())
+            + "); engine names are unique");
       }
       names.put(name, nameAt);
       String type = requiredString(engine, "type", path + ".type");

@@ -16,16 +16,17 @@ sealed interface YamlNode permits YamlNode.Scalar, YamlNode.Sequence, YamlNode.M
   String kind();
 
   /**
-   * A line and column in a file, 1-based.
+   * A line and column in a file, 1-based; line 0 for a document that was never text (a map given in code), which
+   * is then named by its origin alone.
    *
-   * @param file the file's name as given by the caller
-   * @param line the line
-   * @param column the column
+   * @param file the file's name as given by the caller, or the document's origin
+   * @param line the line, or 0
+   * @param column the column, or 0
    */
   record Position(String file, int line, int column) {
     @Override
     public String toString() {
-      return file + ":" + line + ":" + column;
+      return line == 0 ? file : file + ":" + line + ":" + column;
     }
   }
 
