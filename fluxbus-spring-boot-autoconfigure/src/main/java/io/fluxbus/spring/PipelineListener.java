@@ -2,7 +2,7 @@ package io.fluxbus.spring;
 
 import io.fluxbus.Event;
 import io.fluxbus.EventBus;
-import io.fluxbus.spi.DeadLetters;
+import io.fluxbus.internal.DeadLetters;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
