@@ -161,7 +161,7 @@ public final class PostgresEventBusBuilder extends EngineBuilder<PostgresEventBu
     Duration wakeups = notifyInterval != null ? notifyInterval
         : pollInterval.compareTo(Duration.ofMillis(4)) < 0 ? pollInterval.dividedBy(2) : Duration.ofMillis(2);
     PostgresSettings settings = new PostgresSettings(localSettings(),
-        ServerAddress.of(url, user, password, sslMode), new LogSchema(schema), partitions, pollInterval, wakeups,
+        PostgresAddress.of(url, user, password, sslMode), new LogSchema(schema), partitions, pollInterval, wakeups,
         batchSize, poolInitialSize, poolMaxSize, appends, groupLease, retention, codec);
     return withMetrics(new PostgresEventBus(settings));
   }

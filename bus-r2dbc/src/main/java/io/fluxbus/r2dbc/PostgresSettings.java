@@ -23,7 +23,7 @@ import java.util.Objects;
  * @param retention how long events are kept, or null to keep them; longer than {@code pollInterval}
  * @param codec how events are stored
  */
-record PostgresSettings(LocalSettings local, ServerAddress address, LogSchema schema, int partitions,
+record PostgresSettings(LocalSettings local, PostgresAddress address, LogSchema schema, int partitions,
                         Duration pollInterval, Duration notifyInterval, int batchSize, int poolInitialSize, int poolMaxSize,
                         int appendConnections, Duration groupLease, Duration retention, EventCodec codec) {
 

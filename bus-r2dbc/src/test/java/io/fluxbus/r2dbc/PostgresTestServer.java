@@ -17,10 +17,10 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * The PostgreSQL server the tests of this module use, resolved once per run (docs/architecture.md, "Servers for tests"):
- * {@code FLUXBUS_POSTGRES_URL} when set (unreachable is then a failure, never a skip); else
- * {@code r2dbc:postgresql://postgres@127.0.0.1:5432/postgres} when it answers; else an embedded real PostgreSQL
- * (zonky) started for the run and stopped at JVM exit. The choice is printed once.
+ * The PostgreSQL server the tests of this module use, resolved once per run (docs/architecture.md, "Servers for
+ * tests"): {@code FLUXBUS_POSTGRES_URL} when set (unreachable is then a failure, never a skip); else {@code
+ * r2dbc:postgresql://postgres@127.0.0.1:5432/postgres} when it answers; else an embedded real PostgreSQL (zonky)
+ * started for the run and stopped at JVM exit. The choice is printed once.
  */
 final class PostgresTestServer {
 

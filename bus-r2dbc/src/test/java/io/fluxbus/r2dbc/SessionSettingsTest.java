@@ -14,7 +14,7 @@ import reactor.core.publisher.Flux;
 
 /**
  * The engine's own connections bound stuck work: a pass cannot hold its locks, and so its partitions, for ever.
- * Both the pool and the listener connect with {@link ServerAddress#options(String)}.
+ * Both the pool and the listener connect with {@link PostgresAddress#options(String)}.
  */
 @DisplayName("The engine's connections time out stuck work")
 class SessionSettingsTest {
@@ -22,7 +22,7 @@ class SessionSettingsTest {
   @Test
   @DisplayName("the engine's connections wait at most 10 s for a lock and 60 s for a statement or an idle transaction")
   void engineConnectionsHaveTimeouts() {
-    ServerAddress address = ServerAddress.of(PostgresTestServer.url(), null, null, null);
+    PostgresAddress address = PostgresAddress.of(PostgresTestServer.url(), null, null, null);
 
     assertThat(settingsSeenBy(address)).containsExactly("10s", "1min", "1min");
   }
@@ -30,7 +30,7 @@ class SessionSettingsTest {
   @Test
   @DisplayName("timeouts the URL sets itself win over the engine's")
   void theUrlsOwnSettingsWin() {
-    ServerAddress address = ServerAddress.of(withQuery("options=lock_timeout%3D3s"), null, null,
+    PostgresAddress address = PostgresAddress.of(withQuery("options=lock_timeout%3D3s"), null, null,
         null);
 
     assertThat(settingsSeenBy(address)).containsExactly("3s", "1min", "1min");
@@ -39,7 +39,7 @@ class SessionSettingsTest {
   @Test
   @DisplayName("URL options that are not name=value pairs are a ConfigException naming the pair")
   void malformedUrlOptionsAreRefused() {
-    assertThatThrownBy(() -> ServerAddress.of(withQuery("options=lock_timeout"), null, null, null))
+    assertThatThrownBy(() -> PostgresAddress.of(withQuery("options=lock_timeout"), null, null, null))
         .isInstanceOf(ConfigException.class).hasMessageContaining("'lock_timeout' is not name=value");
   }
 
@@ -48,7 +48,7 @@ class SessionSettingsTest {
     return url + (url.contains("?") ? "&" : "?") + option;
   }
 
-  private static List<String> settingsSeenBy(ServerAddress address) {
+  private static List<String> settingsSeenBy(PostgresAddress address) {
     return Flux.usingWhen(ConnectionFactories.get(address.options("fluxbus-settings-test")).create(),
             c -> Flux.from(c.createStatement("SELECT current_setting('lock_timeout'), "
                     + "current_setting('statement_timeout'), current_setting('idle_in_transaction_session_timeout')")

@@ -37,10 +37,10 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * One connected period of a bus in streams mode, from {@code start()} to {@code stop()}: the command connection
- * (acknowledgements, scripts), the append connection ({@link AppendWriter}), the bus's tail of the log (a
+ * (acknowledgements, scripts), the append connection ({@link StreamAppender}), the bus's tail of the log (a
  * {@link StreamReader} from the head of every partition at start, which hands events other buses appended to the
  * core's subscriptions), the readers of
- * durable groups ({@link StreamGroup}) and replaying subscriptions, and the upkeep: delayed events appended when
+ * durable groups ({@link GroupMember}) and replaying subscriptions, and the upkeep: delayed events appended when
  * due, and retention by time. Timers run on a scheduler of the session's own, never on {@code Schedulers.parallel()},
  * so tests in virtual time do not stop them.
  */
@@ -65,13 +65,13 @@ final class StreamsSession implements AppendingSession<byte[]> {
   private final LocalEventBus local;
   private final EventCodec codec;
   private final Scheduler timers;
-  private final Set<StreamGroup> groups = ConcurrentHashMap.newKeySet();
+  private final Set<GroupMember> groups = ConcurrentHashMap.newKeySet();
   /** The newest member of each Redis group on this bus; an older one still finishing leaves its leases alone. */
-  private final Map<String, StreamGroup> newest = new ConcurrentHashMap<>();
+  private final Map<String, GroupMember> newest = new ConcurrentHashMap<>();
   private final Set<StreamReader> replays = ConcurrentHashMap.newKeySet();
   private final Disposable.Composite upkeep = Disposables.composite();
   private volatile RedisReactiveCommands<String, byte[]> commands;
-  private volatile AppendWriter appends;
+  private volatile StreamAppender appends;
   private volatile StreamReader tail;
   private volatile boolean halted;
 
@@ -109,7 +109,7 @@ final class StreamsSession implements AppendingSession<byte[]> {
     return connections.connect(COMMANDS)
         .doOnNext(connection -> commands = connection.reactive())
         .then(connections.connect(APPENDS))
-        .doOnNext(connection -> appends = new AppendWriter(connection, timers, connections.completions()))
+        .doOnNext(connection -> appends = new StreamAppender(connection, timers, connections.completions()))
         .then(heads())
         .flatMap(heads -> StreamReader.start(this, TAIL, "reading the log", heads, this::deliverLocally))
         .doOnNext(reader -> tail = reader)
@@ -249,13 +249,13 @@ final class StreamsSession implements AppendingSession<byte[]> {
   /** Starts reading the log for a group or a replaying subscription; see {@code DurableLog#attach}. */
   Mono<Disposable> attach(LogConsumer consumer) {
     if (consumer.group().isPresent()) {
-      String name = StreamGroup.redisGroup(consumer.group().get(), consumer.pattern().value());
-      StreamGroup previous = newest.get(name);
+      String name = GroupMember.redisGroup(consumer.group().get(), consumer.pattern().value());
+      GroupMember previous = newest.get(name);
       // a member of the same group that is still finishing its events reads as this bus's consumer too: let it end
       // (for at most a lease) before a new one reads the same pending entries again
       Mono<Void> previousEnded = previous == null ? Mono.empty()
           : previous.ended().timeout(settings.streams().claimIdle(), Mono.empty(), timers);
-      return previousEnded.then(Mono.defer(() -> StreamGroup.start(this, consumer))).map(group -> {
+      return previousEnded.then(Mono.defer(() -> GroupMember.start(this, consumer))).map(group -> {
         groups.add(group);
         newest.put(name, group);
         group.ended().subscribe(null, null, () -> {
@@ -305,7 +305,7 @@ final class StreamsSession implements AppendingSession<byte[]> {
 
   /** Moves a group to a position on every partition, creating it there where it does not exist. */
   Mono<Void> resetGroup(String group, String pattern, StartPosition position) {
-    String name = StreamGroup.redisGroup(group, pattern);
+    String name = GroupMember.redisGroup(group, pattern);
     String id = StreamPositions.of(position);
     return Flux.fromIterable(keys.logs())
         .concatMap(log -> commands.xgroupSetid(XReadArgs.StreamOffset.from(log, id), name)
@@ -323,13 +323,13 @@ final class StreamsSession implements AppendingSession<byte[]> {
   Mono<Void> halt() {
     halted = true;
     upkeep.dispose();
-    groups.forEach(StreamGroup::halt);
+    groups.forEach(GroupMember::halt);
     return connections.close();
   }
 
   /** Whether a newer member of the same Redis group runs on this bus, so {@code member} must not leave for it. */
-  boolean superseded(StreamGroup member, String name) {
-    StreamGroup current = newest.get(name);
+  boolean superseded(GroupMember member, String name) {
+    GroupMember current = newest.get(name);
     return current != null && current != member;
   }
 
@@ -357,7 +357,7 @@ final class StreamsSession implements AppendingSession<byte[]> {
         reader.dispose();
         endings.add(reader.ended());
       }
-      for (StreamGroup group : groups) {
+      for (GroupMember group : groups) {
         group.dispose();
         endings.add(group.ended());
       }

@@ -77,7 +77,7 @@ class RedisStreamsFaultTest {
     for (int p = 0; p < 4; p++) {
       String key = "{" + NAMESPACE + "}:log:" + p;
       summary.append(key).append(" len=").append(admin.commands().xlen(key)).append(" pending=")
-          .append(admin.commands().xpending(key, StreamGroup.redisGroup("workers", "load.#")).getCount())
+          .append(admin.commands().xpending(key, GroupMember.redisGroup("workers", "load.#")).getCount())
           .append("; ");
     }
     return summary.toString();
@@ -95,7 +95,7 @@ class RedisStreamsFaultTest {
           deliveries.incrementAndGet();
           handled.add(event.id());
         })).block(WAIT);
-    String groupConnection = consumer.clientName("group:" + StreamGroup.redisGroup("workers", "load.#"));
+    String groupConnection = consumer.clientName("group:" + GroupMember.redisGroup("workers", "load.#"));
     Set<String> stored = ConcurrentHashMap.newKeySet();
     AtomicLong publishFailures = new AtomicLong();
 

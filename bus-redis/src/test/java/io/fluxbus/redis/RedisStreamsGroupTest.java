@@ -70,7 +70,7 @@ class RedisStreamsGroupTest {
     RedisEventBus first = started(1);
     first.subscribe("order.placed", SubscribeOptions.defaults().group("billing"), event -> Mono.empty()).block(WAIT);
     String log = "{" + namespace + "}:log:0";
-    String group = StreamGroup.redisGroup("billing", "order.placed");
+    String group = GroupMember.redisGroup("billing", "order.placed");
     try (RedisAdmin admin = new RedisAdmin()) {
       admin.commands().xgroupCreateconsumer(log, io.lettuce.core.Consumer.from(group, "gone-long-ago"));
       first.stop().block(WAIT);
@@ -116,7 +116,7 @@ class RedisStreamsGroupTest {
         survivor.subscribe("order.placed", SubscribeOptions.defaults().group("billing"),
             event -> Mono.fromRunnable(() -> handled.add(event.id()))).block(WAIT);
         await().atMost(WAIT).until(() -> admin.commands().get("{" + namespace + "}:lease:"
-            + StreamGroup.redisGroup("billing", "order.placed") + ":0") != null);
+            + GroupMember.redisGroup("billing", "order.placed") + ":0") != null);
 
         admin.commands().aclSetuser(user, io.lettuce.core.AclSetuserArgs.Builder.on().addPassword("pw").allKeys()
             .allChannels().allCommands());

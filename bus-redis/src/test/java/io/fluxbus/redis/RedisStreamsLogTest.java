@@ -148,7 +148,7 @@ class RedisStreamsLogTest {
     assertThat(letter.headers()).containsEntry("dlqtopic", "order.placed").containsEntry("dlqgroup", "billing")
         .containsKey("dlqentry");
     assertThat(letter.headers().get("dlqerror")).isNotBlank();
-    assertThat(admin.commands().xpending(log(0), StreamGroup.redisGroup("billing", "order.placed")).getCount())
+    assertThat(admin.commands().xpending(log(0), GroupMember.redisGroup("billing", "order.placed")).getCount())
         .as("nothing left pending").isZero();
   }
 
@@ -252,7 +252,7 @@ class RedisStreamsLogTest {
   @DisplayName("a pending entry trimmed away before its group handled it is acknowledged and reported as lost")
   void aTrimmedPendingEntryIsReportedAsLost() {
     RedisEventBus bus = started(RedisEventBus.builder().drainTimeout(Duration.ofMillis(200)));
-    String group = StreamGroup.redisGroup("billing", "order.#");
+    String group = GroupMember.redisGroup("billing", "order.#");
     reactor.core.publisher.Sinks.Empty<Void> gate = reactor.core.publisher.Sinks.empty();
     bus.subscribe("order.#", SubscribeOptions.defaults().group("billing"), event -> gate.asMono()).block(WAIT);
     bus.publish("order.placed", "first, held").block(WAIT);

@@ -11,7 +11,8 @@ import java.time.Duration;
 import redis.embedded.RedisServer;
 
 /**
- * The Redis server the tests of this module run against (docs/architecture.md, "Servers for tests"), chosen once per test run:
+ * The Redis server the tests of this module run against (docs/architecture.md, "Servers for tests"), chosen once per
+ * test run:
  * <ol>
  *   <li>{@code FLUXBUS_REDIS_URL} when set; if it does not answer, every test fails (never skips);</li>
  *   <li>else {@code redis://127.0.0.1:6379} when it answers;</li>

@@ -16,7 +16,7 @@ import reactor.core.scheduler.Scheduler;
  * append and runs on the session's timer thread; appends issued while it is pending or running ride along with it.
  * Thread-safe.
  */
-final class AppendWriter {
+final class StreamAppender {
 
   private final StatefulRedisConnection<String, byte[]> connection;
   private final Scheduler flusher;
@@ -29,7 +29,7 @@ final class AppendWriter {
    * @param completions where appends complete: never on the connection's I/O thread, which a subscriber running
    *     on it would hold up (and a nested publish waiting on it would deadlock)
    */
-  AppendWriter(StatefulRedisConnection<String, byte[]> connection, Scheduler flusher, Scheduler completions) {
+  StreamAppender(StatefulRedisConnection<String, byte[]> connection, Scheduler flusher, Scheduler completions) {
     this.connection = connection;
     this.flusher = flusher;
     this.completions = completions;

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * transaction left open fails and releases its connection, its locks and so its partitions, instead of holding them
  * for ever.
  */
-final class ServerAddress {
+final class PostgresAddress {
 
   private static final Option<Boolean> TCP_KEEP_ALIVE = Option.valueOf("tcpKeepAlive");
   private static final Option<String> SSL_MODE = Option.valueOf("sslMode");
@@ -48,7 +48,7 @@ final class ServerAddress {
   private final Map<String, String> session;
   private final String display;
 
-  private ServerAddress(ConnectionFactoryOptions options, Map<String, String> urlSession, boolean failover) {
+  private PostgresAddress(ConnectionFactoryOptions options, Map<String, String> urlSession, boolean failover) {
     this.options = options;
     Map<String, String> settings = new LinkedHashMap<>(SESSION_SETTINGS);
     if (options.hasOption(ConnectionFactoryOptions.LOCK_WAIT_TIMEOUT)) {
@@ -80,7 +80,7 @@ final class ServerAddress {
    *     credentials, or when neither it nor {@code user} names a user; the message shows the URL with everything
    *     before the host masked
    */
-  static ServerAddress of(String url, String user, CharSequence password, String sslMode) {
+  static PostgresAddress of(String url, String user, CharSequence password, String sslMode) {
     String shown = Redaction.url(url);
     ConnectionFactoryOptions parsed;
     try {
@@ -122,7 +122,7 @@ final class ServerAddress {
     if (sslMode != null) {
       builder.option(SSL_MODE, sslMode);
     }
-    return new ServerAddress(builder.build(), sessionOptions(parsed.getValue(SESSION_OPTIONS), shown), failover);
+    return new PostgresAddress(builder.build(), sessionOptions(parsed.getValue(SESSION_OPTIONS), shown), failover);
   }
 
   /**

@@ -19,7 +19,7 @@ import reactor.test.StepVerifier;
 
 /** Which URLs the engine takes, and that no message or {@code toString} ever shows a password. */
 @DisplayName("Server URLs: credentials are never printed, ambiguous ones are refused")
-class ServerAddressTest {
+class PostgresAddressTest {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {

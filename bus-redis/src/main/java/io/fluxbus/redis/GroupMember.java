@@ -8,26 +8,15 @@ import io.fluxbus.internal.log.LogItem;
 import io.fluxbus.spi.Delivery;
 import io.fluxbus.spi.LogConsumer;
 import io.lettuce.core.Consumer;
-import io.lettuce.core.Limit;
-import io.lettuce.core.Range;
-import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
-import io.lettuce.core.XPendingArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.models.stream.PendingMessage;
-import io.lettuce.core.output.NestedMultiOutput;
-import io.lettuce.core.protocol.CommandArgs;
-import io.lettuce.core.protocol.CommandType;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -48,40 +37,33 @@ import reactor.core.publisher.Sinks;
  * entries pending. A heartbeat renews the leases every third of {@code claimIdle} while a batch is in hand; a member
  * that dies stops renewing, and its partitions pass to another member within {@code claimIdle}.
  */
-final class StreamGroup implements Disposable {
+final class GroupMember implements Disposable {
 
   private static final Duration RETRY_DELAY = Duration.ofMillis(200);
-  private static final int CLAIM_COUNT = 100;
 
   private final StreamsSession session;
   private final LogConsumer consumer;
   private final String group;
   private final String name;
   private final Consumer<String> me;
-  private final List<String> leaseKeys;
   private final String component;
+  private final GroupLeases leases;
   private final Sinks.Empty<Void> ended = Sinks.empty();
   /** Partition to the id after which its own pending entries are read again; loop only. */
   private final Map<Integer, String> recovering = new HashMap<>();
-  private volatile Set<Integer> owned = Set.of();
   private volatile boolean disposed;
-  private long lastRebalance;
   private volatile boolean settleFailed;
   private volatile StatefulRedisConnection<String, byte[]> connection;
-  private Disposable heartbeat;
 
-  private StreamGroup(StreamsSession session, LogConsumer consumer) {
+  private GroupMember(StreamsSession session, LogConsumer consumer) {
     this.session = session;
     this.consumer = consumer;
     this.group = consumer.group().orElseThrow();
     this.name = redisGroup(group, consumer.pattern().value());
     this.me = Consumer.from(name, session.origin());
-    StreamKeys keys = session.keys();
-    List<String> scriptKeys = new ArrayList<>();
-    scriptKeys.add(keys.members(name));
-    scriptKeys.addAll(keys.leases(name));
-    this.leaseKeys = List.copyOf(scriptKeys);
     this.component = "group '" + group + "' on '" + consumer.pattern().value() + "'";
+    // touched only by the member's loop, which also runs every rebalance
+    this.leases = new GroupLeases(session, name, component, partition -> recovering.put(partition, "0-0"));
   }
 
   /** The Redis consumer group of a durable group: its name and pattern. */
@@ -93,8 +75,8 @@ final class StreamGroup implements Disposable {
    * Creates the group on every partition at its start position if it is new (an existing group keeps its place),
    * opens the reading connection and starts.
    */
-  static Mono<StreamGroup> start(StreamsSession session, LogConsumer consumer) {
-    StreamGroup member = new StreamGroup(session, consumer);
+  static Mono<GroupMember> start(StreamsSession session, LogConsumer consumer) {
+    GroupMember member = new GroupMember(session, consumer);
     return create(session, member.name, StreamPositions.of(consumer.options().startFrom()))
         .then(session.connections().connect(new RedisConnections.Role("group:" + member.name, "group",
             "its member reads on once it is back, starting with the events it had in hand")))
@@ -120,17 +102,14 @@ final class StreamGroup implements Disposable {
         .then(Mono.defer(this::leave))
         .onErrorResume(error -> Mono.empty())
         .subscribe(null, null, ended::tryEmitEmpty);
-    Duration every = session.streams().claimIdle().dividedBy(3);
-    heartbeat = Flux.interval(every, every, session.timers())
-        .onBackpressureDrop()
-        .concatMap(tick -> renew(), 1)
-        .subscribe();
+    leases.startHeartbeat();
   }
 
   private Mono<Void> cycle() {
-    return rebalanceIfDue()
-        .then(Mono.defer(() -> owned.isEmpty()
-            ? Mono.delay(rebalanceInterval(), session.timers()).then()
+    return leases.rebalanceIfDue()
+        .doOnSuccess(done -> recovering.keySet().retainAll(leases.owned()))
+        .then(Mono.defer(() -> leases.owned().isEmpty()
+            ? Mono.delay(leases.rebalanceInterval(), session.timers()).then()
             : read().flatMap(this::handle)))
         .doOnSuccess(done -> session.events().connected(component))
         .onErrorResume(error -> {
@@ -141,7 +120,7 @@ final class StreamGroup implements Disposable {
               + "; reading again from its pending events");
           recoverAll();
           // rebalance first thing next time: a partition whose claim failed is still to be claimed
-          lastRebalance = 0;
+          leases.rebalanceSoon();
           Mono<Void> recreate = String.valueOf(error.getMessage()).startsWith("NOGROUP")
               // the group or its streams vanished (a restart without persistence, XGROUP DESTROY): read what is
               // there rather than lose what comes before the next append
@@ -151,154 +130,8 @@ final class StreamGroup implements Disposable {
         });
   }
 
-  private Duration rebalanceInterval() {
-    Duration interval = session.streams().claimIdle().dividedBy(5);
-    return interval.compareTo(Duration.ofMillis(20)) < 0 ? Duration.ofMillis(20) : interval;
-  }
-
-  /**
-   * Takes this member's fair share of the partitions. A partition it gained is read only once every entry pending
-   * there is claimed to this member; if claiming fails, the partition stays unread and is claimed again at the next
-   * rebalance, so a dead member's entries are never left behind. In the partitions it kept, it claims the entries
-   * another consumer has left pending for longer than a lease (a member that read on after losing its lease and then
-   * died).
-   */
-  private Mono<Void> rebalanceIfDue() {
-    long now = System.nanoTime();
-    if (!owned.isEmpty() && now - lastRebalance < rebalanceInterval().toNanos()) {
-      return Mono.empty();
-    }
-    lastRebalance = now;
-    return leases("1").flatMap(held -> {
-      Set<Integer> gained = new TreeSet<>(held);
-      Set<Integer> kept;
-      synchronized (this) {
-        gained.removeAll(owned);
-        Set<Integer> still = new TreeSet<>(owned);
-        still.retainAll(held);
-        owned = Set.copyOf(still);
-        kept = owned;
-      }
-      recovering.keySet().retainAll(held);
-      Mono<Void> taken = Flux.fromIterable(gained)
-          .concatMap(partition -> claimPending(session.keys().log(partition))
-              .then(forgetIdleConsumers(session.keys().log(partition)))
-              .then(Mono.fromRunnable(() -> {
-                synchronized (this) {
-                  Set<Integer> more = new TreeSet<>(owned);
-                  more.add(partition);
-                  owned = Set.copyOf(more);
-                }
-                recovering.put(partition, "0-0");
-              })))
-          .then();
-      Mono<Void> swept = Flux.fromIterable(kept)
-          .concatMap(partition -> claimAbandoned(partition)
-              .doOnNext(claimed -> {
-                if (claimed) {
-                  recovering.put(partition, "0-0");
-                }
-              }))
-          .then();
-      return taken.then(swept);
-    });
-  }
-
-  /**
-   * Claims the entries of a partition this member holds that other consumers have had pending for longer than a
-   * lease; emits whether it claimed any (they are then read from this member's pending list).
-   */
-  private Mono<Boolean> claimAbandoned(int partition) {
-    String log = session.keys().log(partition);
-    Duration lease = session.streams().claimIdle();
-    return session.commands()
-        .xpending(log, new XPendingArgs<String>().group(name).range(Range.create("-", "+"))
-            .limit(Limit.from(CLAIM_COUNT)).idle(lease))
-        .filter(pending -> !session.origin().equals(pending.getConsumer()))
-        .map(PendingMessage::getId)
-        .collectList()
-        .flatMap(ids -> ids.isEmpty() ? Mono.just(false)
-            : session.commands().xclaim(log, me, XClaimArgs.Builder.minIdleTime(lease).justid(),
-                    ids.toArray(String[]::new))
-                .count()
-                .map(claimed -> claimed > 0));
-  }
-
-  private Mono<Set<Integer>> leases(String rebalance) {
-    return StreamScripts.LEASES.integers(session.commands(), leaseKeys, session.origin(),
-            Long.toString(session.streams().claimIdle().toMillis()), rebalance)
-        .map(held -> {
-          Set<Integer> partitions = new TreeSet<>();
-          held.forEach(partition -> partitions.add(partition.intValue()));
-          return partitions;
-        });
-  }
-
-  /**
-   * Renews the leases held while a batch is in hand (and the membership, which it never re-creates: a member that
-   * left stays gone); partitions whose lease was lost are read no more.
-   */
-  private Mono<Void> renew() {
-    if (disposed) {
-      return Mono.empty();
-    }
-    return leases("0")
-        .doOnNext(held -> {
-          synchronized (this) {
-            if (!held.containsAll(owned)) {
-              Set<Integer> kept = new TreeSet<>(owned);
-              kept.retainAll(held);
-              owned = Set.copyOf(kept);
-            }
-          }
-        })
-        .then()
-        .onErrorResume(error -> Mono.empty());
-  }
-
-  /** Moves every pending entry of a partition to this member, in id order (the lease keeps others off it). */
-  private Mono<Void> claimPending(String log) {
-    return claimFrom(log, "0-0")
-        .expand(next -> "0-0".equals(next) ? Mono.empty() : claimFrom(log, next))
-        .then();
-  }
-
-  /**
-   * One {@code XAUTOCLAIM ... JUSTID} step; returns the next cursor. Sent raw, because Lettuce drops the reply's third
-   * part (Redis 7+): the pending entries whose data was trimmed, which Redis removes from the pending list then. They
-   * are reported as lost here, as they would otherwise vanish without a word.
-   */
-  private Mono<String> claimFrom(String log, String start) {
-    CommandArgs<String, byte[]> args = new CommandArgs<>(RedisConnections.CODEC).addKey(log).add(name)
-        .add(session.origin()).add(0).add(start).add("COUNT").add(CLAIM_COUNT).add("JUSTID");
-    return session.commands()
-        .<List<Object>>dispatch(CommandType.XAUTOCLAIM, new NestedMultiOutput<>(RedisConnections.CODEC), args)
-        .next()
-        .map(reply -> {
-          if (reply.size() > 2 && reply.get(2) instanceof List<?> deleted) {
-            deleted.forEach(id -> session.events().dropped(null, "entry " + text(id) + " of '" + log
-                + "' was trimmed before " + component + " handled it"));
-          }
-          return text(reply.get(0));
-        });
-  }
-
-  private static String text(Object value) {
-    return value instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(value);
-  }
-
-  /**
-   * Once a taken-over partition's pending entries are ours, consumers of buses gone for ten leases have nothing
-   * left there and are removed from its group.
-   */
-  private Mono<Void> forgetIdleConsumers(String log) {
-    return StreamScripts.FORGET_IDLE_CONSUMERS.integer(session.commands(), List.of(log), name, session.origin(),
-            Long.toString(session.streams().claimIdle().multipliedBy(10).toMillis()))
-        .then();
-  }
-
   private void recoverAll() {
-    for (Integer partition : owned) {
+    for (Integer partition : leases.owned()) {
       recovering.put(partition, "0-0");
     }
   }
@@ -327,7 +160,7 @@ final class StreamGroup implements Disposable {
             });
           });
     }
-    XReadArgs.StreamOffset<String>[] offsets = owned.stream()
+    XReadArgs.StreamOffset<String>[] offsets = leases.owned().stream()
         .map(partition -> XReadArgs.StreamOffset.lastConsumed(session.keys().log(partition)))
         .toArray(XReadArgs.StreamOffset[]::new);
     return connection.reactive()
@@ -430,20 +263,18 @@ final class StreamGroup implements Disposable {
 
   /** Leaves: releases the leases and the membership, and closes the reading connection. */
   private Mono<Void> leave() {
-    heartbeat.dispose();
+    leases.stopHeartbeat();
     if (session.halted() || session.superseded(this, name)) {
       // halted: as if dead; superseded: a newer member of this bus holds the leases under the same name
       return session.connections().close(connection);
     }
-    return StreamScripts.LEAVE.integer(session.commands(), leaseKeys, session.origin())
-        .onErrorResume(error -> Mono.empty())
-        .then(session.connections().close(connection));
+    return leases.release().then(session.connections().close(connection));
   }
 
   /** Stops where it is, as if its process died: no settling, no leaving (see {@code StreamsSession#halt}). */
   void halt() {
     disposed = true;
-    heartbeat.dispose();
+    leases.stopHeartbeat();
   }
 
   /** Completes once the member left: its last cycle ended and its leases are released. */
@@ -458,6 +289,8 @@ final class StreamGroup implements Disposable {
   @Override
   public void dispose() {
     disposed = true;
+    // a member that is leaving renews nothing more: it settles what it has in hand, then releases the leases
+    leases.stopHeartbeat();
     StatefulRedisConnection<String, byte[]> reading = connection;
     if (reading != null) {
       session.connections().close(reading).subscribe(null, error -> { });
@@ -468,6 +301,4 @@ final class StreamGroup implements Disposable {
   public boolean isDisposed() {
     return disposed;
   }
-
-  /** One entry of a batch, decoded when it can be. */
 }
