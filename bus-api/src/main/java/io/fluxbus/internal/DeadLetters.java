@@ -45,7 +45,7 @@ public final class DeadLetters {
     failed.headers().forEach(builder::header);
     failedBy.forEach(builder::header);
     return builder
-        .header(DeadLetterHeaders.ERROR, error.length() > MAX_ERROR_LENGTH ? error.substring(0, MAX_ERROR_LENGTH) : error)
+        .header(DeadLetterHeaders.ERROR, cut(error))
         .header(DeadLetterHeaders.TOPIC, failed.topic())
         .header(DeadLetterHeaders.ATTEMPTS, Integer.toString(attempts))
         .build();
@@ -69,10 +69,14 @@ public final class DeadLetters {
     Event.Builder<Object> builder = Event.builder(letterTopic, (Object) (raw == null ? "" : raw));
     failedBy.forEach(builder::header);
     return builder
-        .header(DeadLetterHeaders.ERROR, error.length() > MAX_ERROR_LENGTH ? error.substring(0, MAX_ERROR_LENGTH) : error)
+        .header(DeadLetterHeaders.ERROR, cut(error))
         .header(DeadLetterHeaders.TOPIC, topic == null ? "" : topic)
         .header(DeadLetterHeaders.ATTEMPTS, "0")
         .header(DeadLetterHeaders.ENTRY, entry)
         .build();
+  }
+
+  private static String cut(String error) {
+    return error.length() > MAX_ERROR_LENGTH ? error.substring(0, MAX_ERROR_LENGTH) : error;
   }
 }

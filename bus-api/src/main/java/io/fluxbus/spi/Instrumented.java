@@ -3,8 +3,8 @@ package io.fluxbus.spi;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * A bus that registers its own meters (those of docs/architecture.md, "Metrics") with a registry; {@code BusMetrics.bind} uses
- * it when the bus offers it. Meters are registered once and read counters the bus keeps anyway, so binding adds
+ * A bus that registers its own meters (those of {@code docs/architecture.md}, "Metrics") with a registry;
+ * {@code BusMetrics.bind} uses it when the bus offers it. Meters are registered once and read counters the bus keeps anyway, so binding adds
  * nothing to the hot path.
  */
 public interface Instrumented {

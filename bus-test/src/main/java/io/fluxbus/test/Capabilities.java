@@ -1,8 +1,8 @@
 package io.fluxbus.test;
 
 /**
- * Promises of docs/architecture.md, "Semantics" that an engine may honestly not make, and promises only some engines make; the
- * contract checks each kind only for engines that declare it, and says so in the test report (a skipped check
+ * Promises of docs/architecture.md, "Semantics" that an engine may honestly not make, and promises only some engines
+ * make; the contract checks each kind only for engines that declare it, and says so in the test report (a skipped check
  * names the promise), so nothing is hidden.
  *
  * @param syncOnPublishingThread sync subscribers run on the thread that publishes (true for engines that fan

@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The engine contract (TCK): docs/architecture.md, "Semantics" and "Lifecycle", as executable checks, fixed once for every engine. An engine's
- * test class extends it and supplies {@link #createBus}:
+ * The engine contract (TCK): docs/architecture.md, "Semantics" and "Lifecycle", as executable checks, fixed once for
+ * every engine. An engine's test class extends it and supplies {@link #createBus}:
  *
  * <pre>{@code
  * class MemoryEventBusContractTest extends EventBusContract {
@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Timeout;
  * {@code RetryPolicy.toRetry()} do), not on a scheduler captured at construction.
  *
  * <p>Each test is limited to 30 s and runs on its own thread, so that an engine that blocks a thread fails the test
- * instead of hanging the build. The parts live in their own files, one behaviour area each, and run here as {@link Nested} classes.
+ * instead of hanging the build. The parts live in their own files, one behaviour area each, and run here as {@link
+ * Nested} classes.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 public abstract class EventBusContract {
@@ -46,8 +47,8 @@ public abstract class EventBusContract {
   protected abstract EventBus createBus(ContractSettings settings);
 
   /**
-   * The promises this engine makes beyond the common contract; {@link Capabilities#inProcess()} unless overridden. Called
-   * once per test, before any bus is created.
+   * The promises this engine makes beyond the common contract; {@link Capabilities#inProcess()} unless overridden.
+   * Called once per test, before any bus is created.
    */
   protected Capabilities capabilities() {
     return Capabilities.inProcess();

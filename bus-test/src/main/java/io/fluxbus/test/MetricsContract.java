@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
 /**
- * Micrometer meters bound with {@link BusMetrics#bind} (docs/architecture.md, "Metrics") count what {@code stats()} counts; drops
- * are tagged with their reason; every meter is tagged with the engine and never with the topic.
+ * Micrometer meters bound with {@link BusMetrics#bind} (docs/architecture.md, "Metrics") count what {@code stats()}
+ * counts; drops are tagged with their reason; every meter is tagged with the engine and never with the topic.
  */
 abstract class MetricsContract extends ContractPart {
 

@@ -31,11 +31,11 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
- * Buses of one durable engine that share a log, as separate processes would (each bus has connections of its
- * own): the promises of docs/architecture.md, "Semantics" that span processes, fixed once for every durable engine. Events cross
- * between buses, each key's in publish order even when publishes of it are outstanding at once; a consumer group spread over two buses handles each event once, with both working and each key in
- * order; a dead member's events go to a live one once its lease expires; a poison key is dead-lettered while other
- * keys flow; a reset group replays the log.
+ * Buses of one durable engine that share a log, as separate processes would (each bus has connections of its own): the
+ * promises of docs/architecture.md, "Semantics" that span processes, fixed once for every durable engine. Events cross
+ * between buses, each key's in publish order even when publishes of it are outstanding at once; a consumer group spread
+ * over two buses handles each event once, with both working and each key in order; a dead member's events go to a live
+ * one once its lease expires; a poison key is dead-lettered while other keys flow; a reset group replays the log.
  *
  * <pre>{@code
  * class RedisSharedLogTest extends SharedLogContract {

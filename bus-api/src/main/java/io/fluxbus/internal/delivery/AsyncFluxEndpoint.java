@@ -62,7 +62,7 @@ final class AsyncFluxEndpoint extends AsyncEndpoint implements Subscription {
       }
     }
     released(taken);
-    bus.delivered(taken);
+    bus.outcomes.delivered(taken);
     if (emitted != 0 && demand != Long.MAX_VALUE) {
       REQUESTED.addAndGet(this, -emitted);
     }
@@ -91,7 +91,7 @@ final class AsyncFluxEndpoint extends AsyncEndpoint implements Subscription {
       }
     }
     released(taken);
-    bus.delivered(taken);
+    bus.outcomes.delivered(taken);
     return !more;
   }
 

@@ -267,7 +267,7 @@ abstract class Endpoint {
   }
 
   void dropped(Event<Object> event, DropReason reason) {
-    bus.dropped(this, event, reason);
+    bus.outcomes.dropped(this, event, reason);
   }
 
   /**
@@ -275,7 +275,7 @@ abstract class Endpoint {
    * dead-lettered when a topic applies. Endpoints served from a durable log leave the dead letter to the engine.
    */
   void failed(Event<Object> event, Throwable error, int attempts) {
-    bus.failed(this, event, error, attempts);
+    bus.outcomes.failed(this, event, error, attempts);
   }
 
   /** The buffer use reported by {@code fluxbus.buffer.used}. */

@@ -28,7 +28,7 @@ final class GroupEndpoint extends Endpoint {
     Endpoint[] all = members;
     int n = all.length;
     if (n == 0) {
-      bus.dropped(this, event, DropReason.UNSUBSCRIBED);
+      bus.outcomes.dropped(this, event, DropReason.UNSUBSCRIBED);
       return Dispatch.DROPPED;
     }
     int first = Math.floorMod(turn.getAndIncrement(), n);
@@ -46,7 +46,7 @@ final class GroupEndpoint extends Endpoint {
     Endpoint[] all = members;
     int n = all.length;
     if (n == 0) {
-      bus.dropped(this, event, DropReason.UNSUBSCRIBED);
+      bus.outcomes.dropped(this, event, DropReason.UNSUBSCRIBED);
       return Dispatch.DROPPED;
     }
     int first = Math.floorMod(turn.get(), n);

@@ -28,7 +28,7 @@ abstract class HandlerRun implements CoreSubscriber<Void> {
 
   /** Calls the handler and subscribes to its result; {@link #finished()} runs once, on any thread. */
   final void start(EventHandler handler) {
-    endpoint.bus.delivered();
+    endpoint.bus.outcomes.delivered();
     RetryPolicy retry = endpoint.options.retry();
     Mono<Void> call;
     if (retry.retries()) {

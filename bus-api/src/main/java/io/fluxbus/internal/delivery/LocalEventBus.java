@@ -2,7 +2,6 @@ package io.fluxbus.internal.delivery;
 
 import io.fluxbus.BusNotStartedException;
 import io.fluxbus.BusStats;
-import io.fluxbus.DeadLetterHeaders;
 import io.fluxbus.DropReason;
 import io.fluxbus.Event;
 import io.fluxbus.EventBus;
@@ -13,10 +12,7 @@ import io.fluxbus.SubscribeOptions;
 import io.fluxbus.Subscription;
 import io.fluxbus.TopicPattern;
 import io.fluxbus.Topics;
-import io.fluxbus.internal.DeadLetters;
-import io.fluxbus.internal.Failures;
 import io.fluxbus.internal.Idle;
-import io.fluxbus.internal.LifecycleEmitter;
 import io.fluxbus.internal.TopicTrie;
 import io.fluxbus.spi.DurableLog;
 import io.fluxbus.spi.Instrumented;
@@ -68,10 +64,11 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
   private final Map<String, PatternMeters> meters = new ConcurrentHashMap<>();
   /** Subscriptions served from the engine's durable log; null without one. */
   private final LogConsumers logConsumers;
-  private final BusCounters counters = new BusCounters();
+  /** What became of events: counters, lifecycle reports, failures and dead letters. */
+  final Outcomes outcomes;
+  private final BusCounters counters;
   /** Publishes past the fast path and not yet ended, of this run: a stop that gave up on one leaves it behind. */
   private volatile LongAdder inFlight = new LongAdder();
-  private final LifecycleEmitter lifecycle;
   private final AtomicLong sequence = new AtomicLong();
   private final Object registryLock = new Object();
   private volatile int state = STOPPED;
@@ -82,7 +79,8 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
   /** Creates a stopped bus that serves every subscription in-process. */
   public LocalEventBus(LocalSettings settings) {
     this.settings = Objects.requireNonNull(settings, "settings must not be null");
-    this.lifecycle = new LifecycleEmitter(settings.engine());
+    this.outcomes = new Outcomes(settings.engine(), this::front);
+    this.counters = outcomes.counters;
     this.logConsumers = null;
   }
 
@@ -93,7 +91,8 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
    */
   public LocalEventBus(LocalSettings settings, DurableLog log) {
     this.settings = Objects.requireNonNull(settings, "settings must not be null");
-    this.lifecycle = new LifecycleEmitter(settings.engine());
+    this.outcomes = new Outcomes(settings.engine(), this::front);
+    this.counters = outcomes.counters;
     this.logConsumers = new LogConsumers(Objects.requireNonNull(log, "log must not be null"), this);
   }
 
@@ -119,7 +118,7 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
         inFlight = new LongAdder();
         state = RUNNING;
       }
-      lifecycle.emit(LifecycleEvent.Type.BUS_STARTED, null, null, null, null);
+      outcomes.emit(LifecycleEvent.Type.BUS_STARTED, null, null, null, null);
     });
   }
 
@@ -174,7 +173,7 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
     }
     for (Endpoint endpoint : ended) {
       endpoint.terminateHere(DropReason.STOPPED);
-      lifecycle.emit(LifecycleEvent.Type.SUBSCRIPTION_REMOVED, endpoint.pattern.value(), endpoint.id, null,
+      outcomes.emit(LifecycleEvent.Type.SUBSCRIPTION_REMOVED, endpoint.pattern.value(), endpoint.id, null,
           DropReason.STOPPED.tag());
     }
     return until(() -> ended.stream().allMatch(Endpoint::isFinished), deadline).then(Mono.fromRunnable(() -> {
@@ -189,7 +188,7 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
         // finishing) is refused by the workers and runs its drop-only drain on its own thread
         workers.disposeGracefully().subscribe(null, error -> workers.dispose());
       }
-      lifecycle.emit(LifecycleEvent.Type.BUS_STOPPED, null, null, null, null);
+      outcomes.emit(LifecycleEvent.Type.BUS_STOPPED, null, null, null, null);
     }));
   }
 
@@ -413,7 +412,7 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
     if (attach != null) {
       logConsumers.attach(attach);
     }
-    lifecycle.emit(LifecycleEvent.Type.SUBSCRIPTION_CREATED, endpoint.pattern.value(), endpoint.id, null, null);
+    outcomes.emit(LifecycleEvent.Type.SUBSCRIPTION_CREATED, endpoint.pattern.value(), endpoint.id, null, null);
   }
 
   /** Removes a subscription's bookkeeping at once, then lets its drain loop drop what it still holds. */
@@ -428,7 +427,7 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
     }
     endpoint.terminate(reason);
     if (removed) {
-      lifecycle.emit(LifecycleEvent.Type.SUBSCRIPTION_REMOVED, endpoint.pattern.value(), endpoint.id, null,
+      outcomes.emit(LifecycleEvent.Type.SUBSCRIPTION_REMOVED, endpoint.pattern.value(), endpoint.id, null,
           reason.tag());
     }
   }
@@ -485,7 +484,7 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
 
   @Override
   public Flux<LifecycleEvent> lifecycle() {
-    return lifecycle.flux();
+    return outcomes.lifecycle();
   }
 
   @Override
@@ -518,66 +517,6 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
       return created;
     });
   }
-
-  void delivered() {
-    counters.delivered.increment();
-  }
-
-  void delivered(int count) {
-    if (count != 0) {
-      counters.delivered.add(count);
-    }
-  }
-
-  void dropped(Endpoint endpoint, Event<Object> event, DropReason reason) {
-    counters.dropped(reason);
-    lifecycle.emit(LifecycleEvent.Type.EVENT_DROPPED, endpoint.pattern.value(), endpoint.id, event.id(),
-        reason.tag());
-  }
-
-  /** A handler or subscriber failed its last attempt: count, report, and dead-letter when a topic applies. */
-  void failed(Endpoint endpoint, Event<Object> event, Throwable error, int attempts) {
-    String reason = reportFailure(endpoint, event, error);
-    String deadLetter = DeadLetters.topicFor(endpoint.options, event);
-    if (deadLetter != null) {
-      publishDeadLetter(endpoint, event, deadLetter, reason, attempts);
-    }
-  }
-
-  /** Publishes the letter for a failure on an in-process subscription through the bus's front. */
-  private void publishDeadLetter(Endpoint endpoint, Event<Object> failed, String topic, String error, int attempts) {
-    Event<Object> letter;
-    try {
-      letter = DeadLetters.letter(failed, topic, error, attempts, Map.of(DeadLetterHeaders.SUBSCRIPTION, endpoint.id));
-    } catch (RuntimeException invalid) {
-      deadLettered(endpoint, failed, "not dead-lettered to '" + topic + "': " + invalid.getMessage());
-      return;
-    }
-    front().publish(letter).subscribe(
-        result -> deadLettered(endpoint, failed, "dead-lettered to '" + topic + "' (" + result.delivered()
-            + " subscribers) after " + error),
-        publishError -> deadLettered(endpoint, failed, "not dead-lettered to '" + topic + "': "
-            + publishError.getMessage()));
-  }
-
-  /** Counts and reports a last failure; returns the error's description. */
-  String reportFailure(Endpoint endpoint, Event<Object> event, Throwable error) {
-    counters.failed.increment();
-    String reason = Failures.describe(error);
-    lifecycle.emit(LifecycleEvent.Type.HANDLER_FAILED, endpoint.pattern.value(), endpoint.id, event.id(), reason);
-    return reason;
-  }
-
-  void lifecycleEvent(LifecycleEvent.Type type, String pattern, String subscriptionId, String eventId,
-                      String reason) {
-    lifecycle.emit(type, pattern, subscriptionId, eventId, reason);
-  }
-
-  void deadLettered(Endpoint endpoint, Event<Object> event, String detail) {
-    lifecycle.emit(LifecycleEvent.Type.EVENT_DEAD_LETTERED, endpoint.pattern.value(), endpoint.id, event.id(),
-        detail);
-  }
-
 
   @Override
   public String toString() {

@@ -99,7 +99,7 @@ final class LocalLogConsumer implements LogConsumer {
 
   @Override
   public void deadLettered(String eventId, String detail) {
-    bus.lifecycleEvent(LifecycleEvent.Type.EVENT_DEAD_LETTERED, pattern.value(), id, eventId, detail);
+    bus.outcomes.emit(LifecycleEvent.Type.EVENT_DEAD_LETTERED, pattern.value(), id, eventId, detail);
   }
 
   /** Completes once the engine is reading for this consumer; signals the engine's error if it cannot. */

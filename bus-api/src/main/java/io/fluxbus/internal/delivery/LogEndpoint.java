@@ -44,21 +44,22 @@ abstract class LogEndpoint extends Endpoint {
    * together with its acknowledgement (the engine, not the bus, appends the letter).
    */
   final Delivery.Failed failure(Event<Object> event, Throwable error, int attempts) {
-    String reason = bus.reportFailure(this, event, error);
+    String reason = bus.outcomes.reportFailure(this, event, error);
     String topic = DeadLetters.topicFor(options, event);
     Event<Object> letter = null;
     if (topic != null) {
       try {
         letter = DeadLetters.letter(event, topic, reason, attempts, failedBy());
       } catch (RuntimeException invalid) {
-        bus.deadLettered(this, event, "not dead-lettered to '" + topic + "': " + invalid.getMessage());
+        bus.outcomes.deadLettered(this, event, "not dead-lettered to '" + topic + "': " + invalid.getMessage());
       }
     }
     return new Delivery.Failed(reason, attempts, letter);
   }
 
   private Map<String, String> failedBy() {
-    return options.group().map(group -> Map.of(DeadLetterHeaders.GROUP, group)).orElseGet(() -> Map.of(DeadLetterHeaders.SUBSCRIPTION, id));
+    return options.group().map(group -> Map.of(DeadLetterHeaders.GROUP, group))
+        .orElseGet(() -> Map.of(DeadLetterHeaders.SUBSCRIPTION, id));
   }
 
   @Override

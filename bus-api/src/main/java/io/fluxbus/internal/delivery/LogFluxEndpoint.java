@@ -52,7 +52,7 @@ final class LogFluxEndpoint extends LogEndpoint implements Subscription {
   @Override
   void take(LocalLogConsumer.Pending delivery) {
     outcome = Delivery.Handled.INSTANCE;
-    bus.delivered();
+    bus.outcomes.delivered();
     if (!emitter.emit(delivery.event())) {
       unreserve();
     }

@@ -77,7 +77,7 @@ final class SyncFluxEndpoint extends Endpoint implements Subscription {
   }
 
   private void emitUsingDemand(Event<Object> event) {
-    bus.delivered();
+    bus.outcomes.delivered();
     if (!emitter.emit(event)) {
       unreserve();
     }
