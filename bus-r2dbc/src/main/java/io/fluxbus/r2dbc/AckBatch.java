@@ -40,6 +40,8 @@ final class AckBatch {
   private final Map<Integer, Long> fences = new LinkedHashMap<>();
   private final Map<Integer, LogCursor> cursors = new LinkedHashMap<>();
   private final List<Letter> letters = new ArrayList<>();
+  /** Positions (in the items given) of the rows this acknowledgement passes. */
+  private final List<Integer> included = new ArrayList<>();
 
   AckBatch(List<LogItem<LogRow>> items, List<Outcome> outcomes) {
     Map<Integer, Boolean> open = new HashMap<>();
@@ -56,6 +58,7 @@ final class AckBatch {
       }
       fences.put(partition, row.fence());
       cursors.put(partition, row.cursor());
+      included.add(i);
       if (outcome.letter() != null) {
         letters.add(new Letter(partition, outcome.letter(), outcome.eventId()));
       }
@@ -71,6 +74,11 @@ final class AckBatch {
       }
     }
     return false;
+  }
+
+  /** Positions, in the items it was made of, of the rows this acknowledgement moves the cursors past. */
+  List<Integer> included() {
+    return included;
   }
 
   /** True when no cursor moves. */

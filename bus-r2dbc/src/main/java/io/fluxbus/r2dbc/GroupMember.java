@@ -3,18 +3,23 @@ package io.fluxbus.r2dbc;
 import io.fluxbus.DeadLetterHeaders;
 import io.fluxbus.Event;
 import io.fluxbus.StartPosition;
+import io.fluxbus.internal.VisibleForTesting;
 import io.fluxbus.internal.log.Lanes;
+import io.fluxbus.internal.log.LeaseClock;
 import io.fluxbus.internal.log.LogItem;
 import io.fluxbus.spi.Delivery;
 import io.fluxbus.spi.LogConsumer;
 import io.r2dbc.spi.Statement;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -42,6 +47,8 @@ final class GroupMember implements Disposable, LogFollower {
   private static final int RENEW = 0;
   private static final int REBALANCE = 1;
   private static final int LEAVE = 2;
+  /** How often what settled of a batch in hand is acknowledged. */
+  private static final Duration ACK_INTERVAL = Duration.ofMillis(100);
 
   private final PostgresSession session;
   private final LogConsumer consumer;
@@ -57,6 +64,9 @@ final class GroupMember implements Disposable, LogFollower {
   private final Sinks.Empty<Void> stopBeating = Sinks.empty();
   private long lastRebalance;
   private volatile long lastCaughtUpPass;
+  /** What this member can prove it holds by its own clock; checked before each hand-out. */
+  private final LeaseClock clock;
+  private volatile boolean leasesFrozen;
 
   private GroupMember(PostgresSession session, LogConsumer consumer) {
     this.session = session;
@@ -66,6 +76,7 @@ final class GroupMember implements Disposable, LogFollower {
     this.member = session.origin() + "#" + MEMBERS.incrementAndGet();
     this.component = "group '" + group + "' on '" + pattern + "'";
     this.loop = new PassLoop(this::pass, session.settings().pollInterval(), session.timers());
+    this.clock = LeaseClock.forLease(session.settings().groupLease());
   }
 
   /**
@@ -168,19 +179,28 @@ final class GroupMember implements Disposable, LogFollower {
 
   /** Calls {@code group_leases}; the partitions this member holds afterwards replace {@link #owned}. */
   private Mono<Set<Integer>> leases(int mode) {
-    if (halted) {
+    if (halted || (leasesFrozen && mode == RENEW)) {
       return Mono.empty();
     }
-    return session.database().withConnectionMany(c -> Flux.from(c.createStatement(session.groups().leases)
-                .bind(0, group).bind(1, pattern).bind(2, member)
-                .bind(3, (double) session.settings().groupLease().toMillis()).bind(4, mode).execute())
-            .flatMap(result -> result.map((row, meta) -> row.get("held_partition", Integer.class))))
-        .collect(TreeSet<Integer>::new, Set::add)
-        .map(held -> {
-          Set<Integer> now = Set.copyOf(held);
-          owned = now;
-          return now;
-        });
+    return Mono.defer(() -> {
+      long sentAt = LeaseClock.beforeCall();
+      return session.database().withConnectionMany(c -> Flux.from(c.createStatement(session.groups().leases)
+                  .bind(0, group).bind(1, pattern).bind(2, member)
+                  .bind(3, (double) session.settings().groupLease().toMillis()).bind(4, mode).execute())
+              .flatMap(result -> result.map((row, meta) -> row.get("held_partition", Integer.class))))
+          .collect(TreeSet<Integer>::new, Set::add)
+          .map(held -> {
+            Set<Integer> now = Set.copyOf(held);
+            owned = now;
+            if (mode == LEAVE) {
+              clock.clear();
+            } else {
+              clock.granted(now, sentAt);
+              now.forEach(partition -> session.events().connected(component + " partition " + partition));
+            }
+            return now;
+          });
+    });
   }
 
   /** Reads, settles and acknowledges one batch; emits whether a partition filled its share (more may follow). */
@@ -192,8 +212,23 @@ final class GroupMember implements Disposable, LogFollower {
       }
       List<LogItem<LogRow>> items = rows.stream()
           .map(row -> row.classify(consumer.pattern(), session.codec())).toList();
-      return Lanes.settle(items, LogItem::lane, this::settle, Math.max(1, consumer.concurrency()))
-          .flatMap(outcomes -> acknowledge(new AckBatch(items, outcomes)))
+      // partitions whose lease this member could not prove during this batch: nothing more of them is handed out,
+      // so a key never goes on past an event that was held back
+      Set<Integer> fenced = ConcurrentHashMap.newKeySet();
+      AckProgress progress = new AckProgress(items);
+      List<Integer> indices = IntStream.range(0, items.size()).boxed().toList();
+      Mono<Void> settled = Lanes.settle(indices, i -> items.get(i).lane(),
+              i -> settle(items.get(i), fenced).doOnNext(outcome -> progress.settled(i, outcome)),
+              Math.max(1, consumer.concurrency()))
+          .then()
+          .cache();
+      // what settled is acknowledged every ACK_INTERVAL while the batch is in hand, and the rest at its end, one
+      // acknowledgement at a time: a crash redelivers what was in hand, not the whole batch
+      return Flux.interval(ACK_INTERVAL, ACK_INTERVAL, session.timers())
+          .onBackpressureDrop()
+          .takeUntilOther(settled)
+          .concatMap(tick -> acknowledge(progress), 1)
+          .then(Mono.defer(() -> acknowledge(progress)))
           .thenReturn(AckBatch.anyPartitionFull(rows, limit));
     });
   }
@@ -209,14 +244,24 @@ final class GroupMember implements Disposable, LogFollower {
         .collectList();
   }
 
-  private Mono<AckBatch.Outcome> settle(LogItem<LogRow> item) {
+  private Mono<AckBatch.Outcome> settle(LogItem<LogRow> item, Set<Integer> fenced) {
     if (item.isPassedBy()) {
       return Mono.just(AckBatch.Outcome.PASSED);
+    }
+    int partition = item.entry().partition();
+    if (fenced.contains(partition) || !clock.holds(partition)) {
+      if (fenced.add(partition)) {
+        session.events().disconnected(component + " partition " + partition, "its lease ran out by this member's "
+            + "clock (the process may have been paused); events of the partition it read are left to the member "
+            + "that holds it now, from the last acknowledged one");
+      }
+      return Mono.just(AckBatch.Outcome.RETURNED);
     }
     if (item.event() == null) {
       session.events().dropped(null, item.entry().where() + " is not a readable event for " + component + ": "
           + item.problem() + "; kept as a dead letter");
-      return Mono.just(AckBatch.Outcome.letter(item.entry().undecodableLetter(item.problem(), Map.of(DeadLetterHeaders.GROUP, group)), null));
+      return Mono.just(AckBatch.Outcome.letter(
+          item.entry().undecodableLetter(item.problem(), Map.of(DeadLetterHeaders.GROUP, group)), null));
     }
     Event<Object> event = item.event();
     return consumer.deliver(event).map(outcome -> {
@@ -228,12 +273,17 @@ final class GroupMember implements Disposable, LogFollower {
     });
   }
 
-  private Mono<Void> acknowledge(AckBatch batch) {
-    if (halted || batch.isEmpty()) {
+  private Mono<Void> acknowledge(AckProgress progress) {
+    if (halted) {
+      return Mono.empty();
+    }
+    AckBatch batch = progress.next();
+    if (batch.isEmpty()) {
       return Mono.empty();
     }
     return batch.execute(session, group, pattern, member)
         .doOnNext(acked -> {
+          progress.acknowledged(acked);
           if (!acked.containsAll(batch.partitions())) {
             // a reset or another member took a partition over: it reads from the cursor it knows
             rebalanceNow = true;
@@ -265,6 +315,12 @@ final class GroupMember implements Disposable, LogFollower {
   /** Completes once the member has left: its last pass ended and its partitions are released. */
   Mono<Void> ended() {
     return left.asMono();
+  }
+
+  /** Stops or resumes renewing the leases, as a frozen process would; for tests of fencing. */
+  @VisibleForTesting
+  void freezeLeases(boolean frozen) {
+    leasesFrozen = frozen;
   }
 
   /** Stops where it is, as if its process died: no acknowledging, no renewing, no releasing. */

@@ -260,6 +260,15 @@ public final class PostgresEventBus extends ForwardingEventBus implements Durabl
     return settings.schema().schema;
   }
 
+  /** Stops or resumes the lease renewals of this bus's group members, as a frozen process would. */
+  @VisibleForTesting
+  void freezeLeases(boolean frozen) {
+    PostgresSession current = sessions.session();
+    if (current != null) {
+      current.freezeLeases(frozen);
+    }
+  }
+
   /**
    * Simulates this process dying: readers stop where they are, groups settle and release nothing (other
    * members take over when the leases expire), the connections close. Call {@link #stop()} afterwards.

@@ -242,6 +242,12 @@ final class PostgresSession implements AppendingSession<String> {
         .then();
   }
 
+  /** Stops or resumes every group member's lease renewals, as a frozen process would. */
+  @VisibleForTesting
+  void freezeLeases(boolean frozen) {
+    members.forEach(member -> member.freezeLeases(frozen));
+  }
+
   /**
    * Simulates this process dying: every reader stops where it is, no group settles or releases
    * anything, and the connections close; other members take over only when the leases expire.

@@ -23,6 +23,11 @@ class PostgresSharedLogTest extends SharedLogContract {
   }
 
   @Override
+  protected void freezeLeases(DurableEventBus bus, boolean frozen) {
+    ((PostgresEventBus) bus).freezeLeases(frozen);
+  }
+
+  @Override
   protected void halt(DurableEventBus bus) {
     ((PostgresEventBus) bus).halt().block(TestBuses.WAIT);
   }

@@ -1,5 +1,7 @@
 package io.fluxbus.redis;
 
+import io.fluxbus.internal.VisibleForTesting;
+import io.fluxbus.internal.log.LeaseClock;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
@@ -38,7 +40,9 @@ final class GroupLeases {
   private final List<String> leaseKeys;
   private final String component;
   private final IntConsumer readAgain;
+  private final LeaseClock clock;
   private volatile Set<Integer> owned = Set.of();
+  private volatile boolean frozen;
   private long lastRebalance;
   private volatile Disposable heartbeat = () -> { };
 
@@ -57,6 +61,18 @@ final class GroupLeases {
     this.leaseKeys = List.copyOf(scriptKeys);
     this.component = component;
     this.readAgain = readAgain;
+    this.clock = LeaseClock.forLease(session.streams().claimIdle());
+  }
+
+  /** Whether this member can prove, by its own clock, that it holds {@code partition} now. */
+  boolean holds(int partition) {
+    return clock.holds(partition);
+  }
+
+  /** Stops or resumes renewing, as a frozen process would; for tests of fencing. */
+  @VisibleForTesting
+  void freeze(boolean frozen) {
+    this.frozen = frozen;
   }
 
   /** The partitions held now. */
@@ -91,6 +107,7 @@ final class GroupLeases {
 
   /** Releases the leases and the membership; never signals an error. */
   Mono<Void> release() {
+    clock.clear();
     return StreamScripts.LEAVE.integer(session.commands(), leaseKeys, session.origin())
         .onErrorResume(error -> Mono.empty())
         .then();
@@ -164,13 +181,18 @@ final class GroupLeases {
   }
 
   private Mono<Set<Integer>> leases(String rebalance) {
-    return StreamScripts.LEASES.integers(session.commands(), leaseKeys, session.origin(),
-            Long.toString(session.streams().claimIdle().toMillis()), rebalance)
-        .map(held -> {
-          Set<Integer> partitions = new TreeSet<>();
-          held.forEach(partition -> partitions.add(partition.intValue()));
-          return partitions;
-        });
+    return Mono.defer(() -> {
+      long sentAt = LeaseClock.beforeCall();
+      return StreamScripts.LEASES.integers(session.commands(), leaseKeys, session.origin(),
+              Long.toString(session.streams().claimIdle().toMillis()), rebalance)
+          .map(held -> {
+            Set<Integer> partitions = new TreeSet<>();
+            held.forEach(partition -> partitions.add(partition.intValue()));
+            clock.granted(partitions, sentAt);
+            partitions.forEach(partition -> session.events().connected(component + " partition " + partition));
+            return partitions;
+          });
+    });
   }
 
   /**
@@ -178,6 +200,9 @@ final class GroupLeases {
    * left stays gone); partitions whose lease was lost are read no more.
    */
   private Mono<Void> renew() {
+    if (frozen) {
+      return Mono.empty();
+    }
     return leases("0")
         .doOnNext(held -> {
           synchronized (this) {

@@ -3,6 +3,7 @@ package io.fluxbus.redis;
 import io.fluxbus.DeadLetterHeaders;
 import io.fluxbus.Event;
 import io.fluxbus.internal.DeadLetters;
+import io.fluxbus.internal.VisibleForTesting;
 import io.fluxbus.internal.log.Lanes;
 import io.fluxbus.internal.log.LogItem;
 import io.fluxbus.spi.Delivery;
@@ -17,6 +18,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -193,8 +196,11 @@ final class GroupMember implements Disposable {
         .then()
         .onErrorResume(this::settleFailed);
     // a lane moves to its next event once the handler is done; the acknowledgement travels meanwhile (Lettuce
-    // pipelines it), and the batch ends when every acknowledgement has been answered
-    Mono<Void> handled = Lanes.settle(items, LogItem::lane, this::settle, Math.max(1, consumer.concurrency()))
+    // pipelines it), and the batch ends when every acknowledgement has been answered. Partitions whose lease this
+    // member could not prove during the batch hand out nothing more, so a key never goes on past a held-back event.
+    Set<Integer> fenced = ConcurrentHashMap.newKeySet();
+    Mono<Void> handled = Lanes.settle(items, LogItem::lane, item -> settle(item, fenced),
+            Math.max(1, consumer.concurrency()))
         .flatMap(Mono::when);
     return Mono.when(acknowledged, handled).then(Mono.defer(() -> {
       if (settleFailed) {
@@ -210,8 +216,17 @@ final class GroupMember implements Disposable {
    * Hands one entry over; emits, once the event is handled, the acknowledgement (or dead letter) already sent, for the
    * batch to wait on.
    */
-  private Mono<Mono<Void>> settle(LogItem<StreamEntry> work) {
+  private Mono<Mono<Void>> settle(LogItem<StreamEntry> work, Set<Integer> fenced) {
     StreamEntry entry = work.entry();
+    int partition = session.keys().partitionOfLog(entry.stream());
+    if (fenced.contains(partition) || !leases.holds(partition)) {
+      if (fenced.add(partition)) {
+        session.events().disconnected(component + " partition " + partition, "its lease ran out by this member's "
+            + "clock (the process may have been paused); entries of the partition it read stay pending for the "
+            + "member that holds it now");
+      }
+      return Mono.just(Mono.empty());
+    }
     if (entry.trimmed()) {
       session.events().dropped(null, "entry " + entry.id() + " of '" + entry.stream() + "' was trimmed before "
           + component + " handled it");
@@ -238,8 +253,22 @@ final class GroupMember implements Disposable {
     return running;
   }
 
+  /** Acknowledges an entry, unless another consumer has claimed it meanwhile (then it delivers it again). */
   private Mono<Void> ack(StreamEntry entry) {
-    return session.commands().xack(entry.stream(), name, entry.id()).then().onErrorResume(this::settleFailed);
+    return StreamScripts.ACK.integer(session.commands(), List.of(entry.stream()), name, session.origin(), entry.id())
+        .doOnNext(acked -> {
+          if (acked < 0) {
+            refused(entry);
+          }
+        })
+        .then()
+        .onErrorResume(this::settleFailed);
+  }
+
+  private void refused(StreamEntry entry) {
+    session.events().disconnected(component + " partition " + session.keys().partitionOfLog(entry.stream()),
+        "acknowledging entry " + entry.id() + " was refused: another member claimed it after this member's lease "
+            + "ran out, and delivers it again");
   }
 
   private Mono<Void> deadLetter(StreamEntry entry, Event<Object> letter, String eventId) {
@@ -247,10 +276,16 @@ final class GroupMember implements Disposable {
     String json = session.codec().encodeToString(stamped);
     return StreamScripts.DEAD_LETTER.integer(session.commands(),
             List.of(entry.stream(), session.keys().logFor(stamped)), name, entry.id(), json, stamped.topic(),
-            session.streams().maxLenArgument())
-        .doOnNext(acknowledged -> consumer.deadLettered(eventId != null ? eventId : entry.id(),
-            acknowledged == 1 ? "dead-lettered to '" + stamped.topic() + "' with its acknowledgement"
-                : "not dead-lettered: another member had already acknowledged it"))
+            session.streams().maxLenArgument(), session.origin())
+        .doOnNext(acknowledged -> {
+          if (acknowledged < 0) {
+            refused(entry);
+            return;
+          }
+          consumer.deadLettered(eventId != null ? eventId : entry.id(),
+              acknowledged == 1 ? "dead-lettered to '" + stamped.topic() + "' with its acknowledgement"
+                  : "not dead-lettered: another member had already acknowledged it");
+        })
         .then()
         .onErrorResume(this::settleFailed);
   }
@@ -269,6 +304,12 @@ final class GroupMember implements Disposable {
       return session.connections().close(connection);
     }
     return leases.release().then(session.connections().close(connection));
+  }
+
+  /** Stops or resumes renewing the leases, as a frozen process would. */
+  @VisibleForTesting
+  void freezeLeases(boolean frozen) {
+    leases.freeze(frozen);
   }
 
   /** Stops where it is, as if its process died: no settling, no leaving (see {@code StreamsSession#halt}). */

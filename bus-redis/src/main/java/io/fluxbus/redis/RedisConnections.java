@@ -4,6 +4,7 @@ import io.fluxbus.EngineUnavailableException;
 import io.fluxbus.LifecycleEvent;
 import io.fluxbus.internal.log.EngineEvents;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.resource.Delay;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
@@ -17,6 +18,7 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -62,7 +64,11 @@ final class RedisConnections {
     this.names = names;
     this.events = events;
     this.ownResources = settings.clientResources() == null
-        ? DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build()
+        ? DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
+            // Lettuce's default doubles up to 30 s, so an outage of T seconds could cost up to about 2T more
+            .reconnectDelay(Delay.equalJitter(Duration.ofMillis(50), settings.reconnectDelay(), 100,
+                TimeUnit.MILLISECONDS))
+            .build()
         : null;
     this.client = RedisClient.create(ownResources != null ? ownResources : settings.clientResources(),
         settings.address().uri());

@@ -9,8 +9,9 @@ import java.util.Locale;
 
 /**
  * The {@code redis} engine type for configuration files. Keys: {@code url} ({@code redis://} or {@code rediss://},
- * with optional {@code user:password@}), {@code trustedCertificates} (a PEM file for {@code rediss://}), {@code mode} ({@code pubsub} | {@code streams}), {@code namespace},
- * {@code inboundBufferSize} (pub/sub); {@code partitions}, {@code retention}, {@code maxLen},
+ * with optional {@code user:password@}), {@code trustedCertificates} (a PEM file for {@code rediss://}), {@code mode}
+ * ({@code pubsub} | {@code streams}), {@code namespace}, {@code reconnectDelay} (the longest wait between reconnect
+ * attempts, 1 s), {@code inboundBufferSize} (pub/sub); {@code partitions}, {@code retention}, {@code maxLen},
  * {@code blockTimeout}, {@code claimIdle}, {@code readCount} (streams); and those of the in-process core:
  * {@code bufferSize}, {@code workers}, {@code deliveryMode} ({@code drop} | {@code block} | {@code timeout}),
  * {@code publishBlockTimeout}, {@code drainTimeout}. The source comes from the configuration's top-level
@@ -42,6 +43,7 @@ public final class RedisEngineProvider implements EngineProvider {
     settings.string("namespace").ifPresent(builder::namespace);
     settings.string("trustedCertificates").map(java.nio.file.Path::of).ifPresent(builder::trustedCertificates);
     settings.positiveInt("inboundBufferSize").ifPresent(builder::inboundBufferSize);
+    settings.duration("reconnectDelay").ifPresent(builder::reconnectDelay);
     if (mode.equals("pubsub")) {
       for (String key : STREAMS_KEYS) {
         if (settings.has(key)) {

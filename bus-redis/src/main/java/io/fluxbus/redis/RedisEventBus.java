@@ -207,6 +207,12 @@ public final class RedisEventBus extends ForwardingEventBus implements DurableEv
     return transport instanceof PubSubTransport pubSub ? pubSub.receiveDropped() : 0;
   }
 
+  /** Stops or resumes the lease renewals of this bus's group members (streams mode), as a frozen process would. */
+  @VisibleForTesting
+  void freezeLeases(boolean frozen) {
+    transport.freezeLeases(frozen);
+  }
+
   /**
    * simulates this process dying (streams mode): connections drop at once, durable groups settle
    * nothing and keep their leases until they expire. Call {@link #stop()} afterwards to release what is left.
@@ -249,6 +255,7 @@ public final class RedisEventBus extends ForwardingEventBus implements DurableEv
     private int inboundBufferSize = 8192;
     private ClientResources clientResources;
     private java.nio.file.Path trustedCertificates;
+    private Duration reconnectDelay = Duration.ofSeconds(1);
     private Mode mode = Mode.PUBSUB;
     private int partitions = StreamsSettings.defaults().partitions();
     private Duration retention;
@@ -351,6 +358,17 @@ public final class RedisEventBus extends ForwardingEventBus implements DurableEv
       return this;
     }
 
+    /**
+     * The longest wait between reconnect attempts after a connection to Redis was lost (1 s): attempts start at
+     * about 50 ms and double up to this, each with random jitter (half of it), so a bus is back within about this
+     * long after the server is, and many buses do not reconnect in lockstep. Applies to the bus's own client
+     * resources; with {@link #clientResources} the shared resources' reconnect delay applies.
+     */
+    public Builder reconnectDelay(Duration reconnectDelay) {
+      this.reconnectDelay = Objects.requireNonNull(reconnectDelay, "reconnectDelay must not be null");
+      return this;
+    }
+
     /** Lettuce resources to share (threads, event loops); the bus never shuts them down. */
     public Builder clientResources(ClientResources clientResources) {
       this.clientResources = Objects.requireNonNull(clientResources, "clientResources must not be null");
@@ -376,7 +394,7 @@ public final class RedisEventBus extends ForwardingEventBus implements DurableEv
         throw new IllegalArgumentException("trustedCertificates '" + trustedCertificates + "' is not a readable file");
       }
       RedisSettings settings = new RedisSettings(RedisAddress.parse(url), namespace, inboundBufferSize,
-          clientResources, localSettings(), streams, trustedCertificates);
+          clientResources, localSettings(), streams, trustedCertificates, reconnectDelay);
       return withMetrics(new RedisEventBus(settings));
     }
   }

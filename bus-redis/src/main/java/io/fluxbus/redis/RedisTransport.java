@@ -61,4 +61,8 @@ abstract class RedisTransport<S extends EngineSession> {
 
   /** Simulates the process dying; see {@link RedisEventBus#halt()}. */
   abstract Mono<Void> halt();
+
+  /** Stops or resumes the group members' lease renewals; see {@link RedisEventBus#freezeLeases}. */
+  void freezeLeases(boolean frozen) {
+  }
 }

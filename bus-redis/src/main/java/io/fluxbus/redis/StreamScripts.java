@@ -19,11 +19,29 @@ import reactor.core.publisher.Mono;
 enum StreamScripts {
 
   /**
-   * Acknowledges a failed entry and appends its dead letter, only if the entry was still pending (so a letter is
-   * never written twice for one failure). KEYS: the entry's stream, the letter's stream. ARGV: group, entry id,
-   * letter JSON, letter topic, max length of the letter's stream ('' for none). Returns 1 when it acknowledged.
+   * Acknowledges an entry, only if it is pending for this consumer: a member whose lease ran out (a paused process)
+   * and whose entries another member claimed must not acknowledge what that member now handles. KEYS: the stream.
+   * ARGV: group, consumer, entry id. Returns 1 when it acknowledged, 0 when the entry was no longer pending, -1 when
+   * another consumer holds it.
+   */
+  ACK("""
+      local pending = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1)
+      if #pending == 0 then return 0 end
+      if pending[1][2] ~= ARGV[2] then return -1 end
+      return redis.call('XACK', KEYS[1], ARGV[1], ARGV[3])
+      """),
+
+  /**
+   * Acknowledges a failed entry and appends its dead letter, only if the entry was still pending for this consumer
+   * (so a letter is never written twice for one failure, nor by a member that lost the entry to another). KEYS: the
+   * entry's stream, the letter's stream. ARGV: group, entry id, letter JSON, letter topic, max length of the letter's
+   * stream ('' for none), consumer. Returns 1 when it acknowledged, 0 when the entry was no longer pending, -1 when
+   * another consumer holds it.
    */
   DEAD_LETTER("""
+      local pending = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)
+      if #pending == 0 then return 0 end
+      if pending[1][2] ~= ARGV[6] then return -1 end
       local acked = redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
       if acked == 1 then
         if ARGV[5] ~= '' then

@@ -255,7 +255,9 @@ final class StreamsSession implements AppendingSession<byte[]> {
       // (for at most a lease) before a new one reads the same pending entries again
       Mono<Void> previousEnded = previous == null ? Mono.empty()
           : previous.ended().timeout(settings.streams().claimIdle(), Mono.empty(), timers);
-      return previousEnded.then(Mono.defer(() -> GroupMember.start(this, consumer))).map(group -> {
+      return previousEnded.then(Mono.defer(() -> GroupMember.start(this, consumer)))
+          .onErrorMap(error -> connections.unavailable("join group '" + consumer.group().get() + "' in", error))
+          .map(group -> {
         groups.add(group);
         newest.put(name, group);
         group.ended().subscribe(null, null, () -> {
@@ -272,6 +274,7 @@ final class StreamsSession implements AppendingSession<byte[]> {
     return StreamReader.start(this, new RedisConnections.Role("replay:" + consumer.id(), "replay",
                 "its subscription reads on where it left off once it is back"),
             "replaying for '" + consumer.pattern().value() + "'", positions, entry -> replay(consumer, entry))
+        .onErrorMap(error -> connections.unavailable("replay '" + consumer.pattern().value() + "' from", error))
         .map(reader -> {
           replays.add(reader);
           reader.ended().subscribe(null, null, () -> replays.remove(reader));
@@ -313,6 +316,12 @@ final class StreamsSession implements AppendingSession<byte[]> {
                 XGroupCreateArgs.Builder.mkstream())))
         .then()
         .onErrorMap(error -> connections.unavailable("reset group '" + group + "' in", error));
+  }
+
+  /** Stops or resumes every group member's lease renewals, as a frozen process would. */
+  @VisibleForTesting
+  void freezeLeases(boolean frozen) {
+    groups.forEach(member -> member.freezeLeases(frozen));
   }
 
   /**

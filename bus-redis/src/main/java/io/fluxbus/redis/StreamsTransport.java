@@ -59,6 +59,14 @@ final class StreamsTransport extends RedisTransport<StreamsSession> {
   }
 
   @Override
+  void freezeLeases(boolean frozen) {
+    StreamsSession log = sessions.session();
+    if (log != null) {
+      log.freezeLeases(frozen);
+    }
+  }
+
+  @Override
   Mono<Void> halt() {
     StreamsSession log = sessions.session();
     return log == null ? Mono.empty() : log.halt();

@@ -27,6 +27,11 @@ class RedisSharedLogTest extends SharedLogContract {
   }
 
   @Override
+  protected void freezeLeases(DurableEventBus bus, boolean frozen) {
+    ((RedisEventBus) bus).freezeLeases(frozen);
+  }
+
+  @Override
   protected void halt(DurableEventBus bus) {
     ((RedisEventBus) bus).halt().block(Duration.ofSeconds(10));
   }
