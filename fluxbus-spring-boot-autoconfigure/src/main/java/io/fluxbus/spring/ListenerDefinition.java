@@ -37,11 +37,13 @@ record ListenerDefinition(String id, String where, Object bean, Method method, L
   /**
    * Reads and checks an annotated method.
    *
+   * @param method the method as declared, read for its signature and named in messages
+   * @param invocable the method to call on {@code bean} (the proxy's, when the bean is a proxy)
    * @param resolve resolves {@code ${…}} placeholders
    * @throws ConfigException naming the method, the setting and what is allowed
    */
-  static ListenerDefinition of(Object bean, String beanName, Method method, FluxbusListener annotation,
-                               UnaryOperator<String> resolve) {
+  static ListenerDefinition of(Object bean, String beanName, Method method, Method invocable,
+                               FluxbusListener annotation, UnaryOperator<String> resolve) {
     String where = "@FluxbusListener " + method.getDeclaringClass().getName() + "." + method.getName() + "("
         + Arrays.stream(method.getParameterTypes()).map(Class::getSimpleName).collect(Collectors.joining(", "))
         + ") on bean '" + beanName + "'";
@@ -71,8 +73,8 @@ record ListenerDefinition(String id, String where, Object bean, Method method, L
         duration(where, "firstBackoff", resolve.apply(annotation.firstBackoff())),
         duration(where, "maxBackoff", resolve.apply(annotation.maxBackoff())));
     String deadLetter = topic(where, "deadLetter", blankToNull(resolve.apply(annotation.deadLetter())));
-    method.setAccessible(true);
-    return new ListenerDefinition(id, where, bean, method, signature, pattern, group, annotation.async(),
+    invocable.setAccessible(true);
+    return new ListenerDefinition(id, where, bean, invocable, signature, pattern, group, annotation.async(),
         annotation.concurrency(), retry, deadLetter);
   }
 

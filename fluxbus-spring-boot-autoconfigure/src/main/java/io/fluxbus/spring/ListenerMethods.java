@@ -39,7 +39,7 @@ final class ListenerMethods implements BeanPostProcessor, BeanFactoryAware {
     Map<Method, FluxbusListener> methods = MethodIntrospector.selectMethods(type,
         (MethodIntrospector.MetadataLookup<FluxbusListener>) method ->
             AnnotatedElementUtils.findMergedAnnotation(method, FluxbusListener.class));
-    methods.forEach((method, annotation) -> add(ListenerDefinition.of(bean, beanName,
+    methods.forEach((method, annotation) -> add(ListenerDefinition.of(bean, beanName, method,
         AopUtils.selectInvocableMethod(method, bean.getClass()), annotation, this::resolve)));
     return bean;
   }

@@ -88,6 +88,8 @@ class FluxbusListenerTest {
   @Test
   @DisplayName("listeners are subscribed before other lifecycle beans start, and removed when the bus stops")
   void registeredBeforeLifecycleBeans() {
+    // catches: starting the bus (or subscribing listeners) in FluxbusLifecycle's own phase, the last one, where
+    // EarlyPublisher's publish is refused with BusNotStartedException
     runner.withUserConfiguration(ListenerConfig.class, EarlyPublisher.class).run(context -> {
       Seen seen = context.getBean(Listeners.class).seen;
       // EarlyPublisher published in its start(), in an earlier phase than the web server's: the sync listener saw it
@@ -175,6 +177,29 @@ class FluxbusListenerTest {
           StepVerifier.create(bus.subscribe("pay.parked").take(1))
               .then(() -> bus.publish("pay.card", "p-2").subscribe())
               .assertNext(letter -> assertThat(letter.headers()).containsEntry("dlqattempts", "3"))
+              .expectComplete()
+              .verify(TIMEOUT);
+        });
+  }
+
+  static class DefaultId {
+    @FluxbusListener(pattern = "pay.*", maxAttempts = 5, firstBackoff = "1ms")
+    Mono<Void> pay(Event<Object> event) {
+      return Mono.error(new IllegalStateException("declined"));
+    }
+  }
+
+  @Test
+  @DisplayName("a listener without an id is configured as fluxbus.listeners[<beanName>.<methodName>]")
+  void defaultIdInProperties() {
+    runner.withBean("payments", DefaultId.class)
+        .withPropertyValues("fluxbus.listeners[payments.pay].max-attempts=1",
+            "fluxbus.listeners[payments.pay].dead-letter=pay.parked")
+        .run(context -> {
+          EventBus bus = context.getBean(EventBus.class);
+          StepVerifier.create(bus.subscribe("pay.parked").take(1))
+              .then(() -> bus.publish("pay.card", "p-3").subscribe())
+              .assertNext(letter -> assertThat(letter.headers()).containsEntry("dlqattempts", "1"))
               .expectComplete()
               .verify(TIMEOUT);
         });

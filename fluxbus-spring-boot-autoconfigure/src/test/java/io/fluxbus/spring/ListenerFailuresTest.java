@@ -107,6 +107,27 @@ class ListenerFailuresTest {
         .hasMessageContaining("firstBackoff: 'soon' is not a duration"));
   }
 
+  static class SameIdTwice {
+    @FluxbusListener(pattern = "a.b", id = "twice")
+    Mono<Void> first(Event<Object> event) {
+      return Mono.empty();
+    }
+
+    @FluxbusListener(pattern = "a.c", id = "twice")
+    Mono<Void> second(Event<Object> event) {
+      return Mono.empty();
+    }
+  }
+
+  @Test
+  @DisplayName("two listeners with one id fail startup naming both methods")
+  void duplicateId() {
+    runner.withBean(SameIdTwice.class).run(context -> assertThat(rootCause(context.getStartupFailure()))
+        .hasMessageContaining("id 'twice' is taken by")
+        .hasMessageContaining(SameIdTwice.class.getName() + ".first(Event)")
+        .hasMessageContaining(SameIdTwice.class.getName() + ".second(Event)"));
+  }
+
   @Test
   @DisplayName("fluxbus.listeners.<id> naming no listener fails startup listing the ids")
   void unknownListenerId() {

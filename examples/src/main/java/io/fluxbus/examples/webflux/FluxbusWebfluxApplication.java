@@ -5,16 +5,21 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
 /**
- * A Spring Boot WebFlux application with Fluxbus embedded: the bus is a bean built from a YAML file
- * ({@link BusConfiguration}), a controller publishes and streams ({@link OrderController}), and Flux pipelines handle
- * the events ({@link OrderPipelines}). Port 8081 unless {@code server.port} says otherwise, so it can run beside the
- * gateway.
+ * A Spring Boot WebFlux application with Fluxbus embedded through {@code fluxbus-spring-boot-starter}: the bus is a
+ * bean built from the YAML file {@code fluxbus.config} names, started before the server takes requests and stopped
+ * first on shutdown; a controller publishes and streams ({@link OrderController}), and {@code @FluxbusListener} Flux
+ * pipelines handle the events ({@link OrderPipelines}). Port 8081 unless {@code server.port} says otherwise, so it can
+ * run beside the gateway.
  */
 @SpringBootApplication
 public class FluxbusWebfluxApplication {
 
-  /** Defaults under any other configuration: port 8081, and error answers that say what was wrong. */
-  static final Map<String, Object> DEFAULTS = Map.of("server.port", "8081", "spring.web.error.include-message", "always");
+  /**
+   * Defaults under any other configuration: port 8081, error answers that say what was wrong, and the bus from the
+   * application's own {@code fluxbus.yaml} ({@code --fluxbus.config=file:…} names another).
+   */
+  static final Map<String, Object> DEFAULTS = Map.of("server.port", "8081", "spring.web.error.include-message", "always",
+      "fluxbus.config", "classpath:io/fluxbus/examples/webflux/fluxbus.yaml");
 
   /**
    * Runs the application until it is stopped.

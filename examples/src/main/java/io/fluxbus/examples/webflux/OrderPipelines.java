@@ -2,37 +2,34 @@ package io.fluxbus.examples.webflux;
 
 import io.fluxbus.Event;
 import io.fluxbus.EventBus;
-import io.fluxbus.SubscribeOptions;
 import io.fluxbus.examples.webflux.OrderEvents.CustomerTotal;
 import io.fluxbus.examples.webflux.OrderEvents.OrderFlagged;
 import io.fluxbus.examples.webflux.OrderEvents.OrderPlaced;
+import io.fluxbus.spring.FluxbusListener;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
-import reactor.core.Disposable;
-import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 
 /**
- * Event handling as Flux pipelines, subscribed while the application runs:
+ * Event handling as Flux pipelines, subscribed by the starter when the bus starts and removed when it stops:
  * <ul>
  *   <li><b>flagging</b>: placed orders at or above {@code orders.flag-threshold} (1000 by default) are published
  *       again as {@code orders.flagged}, caused by the order's event; a consumer group ({@code risk}), so several
  *       instances of the application flag each order once;</li>
  *   <li><b>totals</b>: a {@code scan} folds placed orders into per-customer totals, kept as an immutable map.</li>
  * </ul>
- * Both are async subscriptions: they run on the bus's workers, never on the publishing request's thread.
+ * Both are async subscriptions (the listener default): they run on the bus's workers, never on the publishing
+ * request's thread.
  */
 @Component
-class OrderPipelines implements SmartLifecycle {
+class OrderPipelines {
 
   private final EventBus bus;
   private final double flagThreshold;
   private final AtomicReference<Map<String, CustomerTotal>> totals = new AtomicReference<>(Map.of());
-  private volatile Disposable running;
 
   OrderPipelines(EventBus bus, @Value("${orders.flag-threshold:1000}") double flagThreshold) {
     this.bus = bus;
@@ -44,8 +41,9 @@ class OrderPipelines implements SmartLifecycle {
     return totals.get();
   }
 
-  Flux<Event<OrderFlagged>> flagging() {
-    return bus.subscribe(OrderEvents.PLACED, OrderPlaced.class, SubscribeOptions.defaults().async(true).group("risk"))
+  @FluxbusListener(id = "flagging", pattern = OrderEvents.PLACED, group = "risk")
+  Flux<Event<OrderFlagged>> flagging(Flux<Event<OrderPlaced>> placedOrders) {
+    return placedOrders
         .filter(placed -> placed.payload().total() >= flagThreshold)
         .map(placed -> Event.builder(OrderEvents.FLAGGED, new OrderFlagged(placed.payload().orderId(),
                 placed.payload().customer(), "total " + placed.payload().total() + " is at or above " + flagThreshold))
@@ -55,8 +53,9 @@ class OrderPipelines implements SmartLifecycle {
         .concatMap(flagged -> bus.publish(flagged).thenReturn(flagged));
   }
 
-  Flux<Map<String, CustomerTotal>> totalling() {
-    return bus.subscribe(OrderEvents.PLACED, OrderPlaced.class, SubscribeOptions.defaults().async(true))
+  @FluxbusListener(id = "totals", pattern = OrderEvents.PLACED)
+  Flux<Map<String, CustomerTotal>> totalling(Flux<Event<OrderPlaced>> placedOrders) {
+    return placedOrders
         .map(Event::payload)
         .scan(Map.<String, CustomerTotal>of(), (all, order) -> {
           Map<String, CustomerTotal> next = new HashMap<>(all);
@@ -65,30 +64,5 @@ class OrderPipelines implements SmartLifecycle {
           return Map.copyOf(next);
         })
         .doOnNext(totals::set);
-  }
-
-  @Override
-  public void start() {
-    running = Disposables.composite(flagging().subscribe(), totalling().subscribe());
-  }
-
-  @Override
-  public void stop() {
-    Disposable current = running;
-    if (current != null) {
-      current.dispose();
-      running = null;
-    }
-  }
-
-  @Override
-  public boolean isRunning() {
-    return running != null;
-  }
-
-  @Override
-  public int getPhase() {
-    // before the web server starts taking requests, so no order goes unseen
-    return SmartLifecycle.DEFAULT_PHASE - 4096;
   }
 }
