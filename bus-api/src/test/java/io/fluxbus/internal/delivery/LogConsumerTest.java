@@ -16,6 +16,7 @@ import io.fluxbus.spi.LogConsumer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -121,12 +122,15 @@ class LogConsumerTest {
     bus.start().block(WAIT);
     Flux<Event<Object>> member = bus.subscribe("order.*", Object.class, SubscribeOptions.defaults().group("billing"));
 
+    List<CompletableFuture<Delivery>> pending = new CopyOnWriteArrayList<>();
     StepVerifier.create(member, 0)
         .expectSubscription()
-        .then(() -> log.deliverLater(Event.of("order.placed", 1)))
+        .then(() -> pending.add(log.deliverLater(Event.of("order.placed", 1))))
         .then(() -> assertThat(log.outcomes).isEmpty())
         .thenRequest(1)
         .assertNext(event -> assertThat(event.payload()).isEqualTo(1))
+        // the member settles the delivery on the worker once onNext returned, which may be after this thread looks
+        .then(() -> assertThat(pending.get(0)).succeedsWithin(WAIT).isEqualTo(Delivery.Handled.INSTANCE))
         .then(() -> assertThat(log.outcomes).containsExactly(Delivery.Handled.INSTANCE))
         .thenCancel()
         .verify(WAIT);
@@ -223,9 +227,9 @@ class LogConsumerTest {
       return Mono.just(() -> disposed = true);
     }
 
-    /** Hands an event to the only consumer without waiting for the outcome, which is recorded. */
-    void deliverLater(Event<Object> event) {
-      consumers.get(0).deliver(event).subscribe(outcomes::add);
+    /** Hands an event to the only consumer without waiting for the outcome, which is recorded and returned. */
+    CompletableFuture<Delivery> deliverLater(Event<Object> event) {
+      return consumers.get(0).deliver(event).doOnNext(outcomes::add).toFuture();
     }
   }
 }
