@@ -1,9 +1,10 @@
 package io.fluxbus.internal.delivery;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.concurrent.CompletionService;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -33,28 +34,42 @@ final class Contenders implements AutoCloseable {
     });
   }
 
-  /** Runs {@code body} with each thread's index (0 until threads) on all threads at once; rethrows a failure. */
+  /**
+   * Runs {@code body} with each thread's index (0 until threads) on all threads at once and returns when all have
+   * finished; rethrows the first failure as soon as it happens, or fails when some are still running after
+   * {@code bound}.
+   */
   void race(IntConsumer body, Duration bound) throws Exception {
     CountDownLatch ready = new CountDownLatch(threads);
     Go go = new Go();
-    List<Future<?>> running = new ArrayList<>(threads);
+    CompletionService<Void> running = new ExecutorCompletionService<>(pool);
     for (int i = 0; i < threads; i++) {
       int index = i;
-      running.add(pool.submit(() -> {
+      running.submit(() -> {
         ready.countDown();
         while (!go.now) {
           Thread.yield();
         }
         body.accept(index);
-      }));
+        return null;
+      });
     }
     long deadline = System.nanoTime() + bound.toNanos();
     if (!ready.await(bound.toNanos(), TimeUnit.NANOSECONDS)) {
       throw new TimeoutException("contenders did not start within " + bound);
     }
     go.now = true;
-    for (Future<?> future : running) {
-      future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    for (int finished = 0; finished < threads; finished++) {
+      Future<Void> next = running.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      if (next == null) {
+        throw new TimeoutException((threads - finished) + " of " + threads + " contenders still running after "
+            + bound);
+      }
+      try {
+        next.get();
+      } catch (ExecutionException failed) {
+        throw failed.getCause() instanceof Exception cause ? cause : failed;
+      }
     }
   }
 

@@ -30,10 +30,11 @@ class DispatchStressTest {
   }
 
   /**
-   * Catches (checked, 5 runs each): {@code partDone} as a plain read, decrement and write of {@code outstanding}
-   * instead of {@code decrementAndGet} (publishes never complete or complete twice; 5/5 runs fail);
-   * {@code waitEnded} counting its answer after {@code partDone} (a publish completes without the last answer;
-   * 5/5).
+   * Meant to catch {@code partDone} as a plain read, decrement and write of {@code outstanding} instead of
+   * {@code decrementAndGet} (publishes never complete, or complete twice and leave {@code inFlight} negative; did not fail in the one run
+   * made against it) and
+   * {@code waitEnded} counting its answer after {@code partDone} (a publish completes without the last answer);
+   * not yet run against the latter.
    */
   @Test
   @DisplayName("the loop's end and two late answers race: each publish completes once, with all three parts counted")

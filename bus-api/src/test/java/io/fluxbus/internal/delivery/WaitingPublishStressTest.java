@@ -49,9 +49,9 @@ class WaitingPublishStressTest {
   }
 
   /**
-   * Catches (checked, 5 runs each): {@code Dispatch.partDone} as a plain read, decrement and write of
-   * {@code outstanding} (5/5 runs fail); {@code Endpoint.enqueue} calling {@code waitStarted} after the waiter is
-   * queued and signalled (a waiter admitted at once completes its publish early; 5/5).
+   * Meant to catch {@code Dispatch.partDone} as a plain read, decrement and write of {@code outstanding} and
+   * {@code Endpoint.enqueue} calling {@code waitStarted} after the waiter is queued and signalled (a waiter admitted
+   * at once completes its publish early); neither failed it in the one run made (plain decrement) or none.
    */
   @Test
   @DisplayName("block mode: every publish completes once, delivered to every subscription, counters conserved")
@@ -60,9 +60,9 @@ class WaitingPublishStressTest {
   }
 
   /**
-   * Admission by the drain loop races expiry on the timer's thread for every waiter. Catches (checked, 5 runs each):
-   * {@code Waiter.claim} as a plain read-then-write (an event both delivered and dropped; 5/5 runs fail); the
-   * {@code partDone} plain decrement (5/5).
+   * Admission by the drain loop races expiry on the timer's thread for every waiter. Catches
+   * {@code Waiter.claim} as a plain read-then-write (an event both delivered and dropped: counters off by one in the
+   * one run made) and the {@code partDone} plain decrement (a publish never completed, in the one run made).
    */
   @Test
   @DisplayName("timeout mode: admission racing expiry counts each event once, as delivered or dropped")
