@@ -175,10 +175,14 @@ abstract class Endpoint {
       if (state == Waiter.DONE) {
         waiters.poll();
       } else if (state == Waiter.RESERVED) {
-        waiters.poll();
+        // removed only once its event is in the buffer: until then a publisher's next event sees a waiter and
+        // queues behind it, as the class promises, instead of overtaking it on the fast path
         if (waiter.claim(Waiter.RESERVED)) {
           acceptReserved(waiter.event);
+          waiters.poll();
           waiter.dispatch.waitEnded(true);
+        } else {
+          waiters.poll();
         }
       } else if (waiter.dispatch.isCancelled()) {
         waiters.poll();
@@ -187,11 +191,12 @@ abstract class Endpoint {
           waiter.dispatch.waitEnded(false);
         }
       } else if (reserve()) {
-        waiters.poll();
         if (waiter.claim(Waiter.WAITING)) {
           acceptReserved(waiter.event);
+          waiters.poll();
           waiter.dispatch.waitEnded(true);
         } else {
+          waiters.poll();
           unreserve();
         }
       } else {

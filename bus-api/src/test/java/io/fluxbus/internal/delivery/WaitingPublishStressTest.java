@@ -15,7 +15,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
@@ -72,13 +71,12 @@ class WaitingPublishStressTest {
 
   /**
    * A subscription sees one publisher's events in publish order, also when its waiters are admitted while that
-   * publisher goes on publishing. Fails on the current core (8 of 8 runs, within the first rounds): {@code
-   * Endpoint.admitWaiters} takes a waiter off the queue before its event is in the ring, so the publisher's next
-   * event, finding no waiter, goes into the ring first. Passes (8 of 8 runs) once the waiter leaves the queue only
-   * after {@code acceptReserved}. Enable with that fix.
+   * publisher goes on publishing. Catches {@code Endpoint.admitWaiters} taking a waiter off the queue before its
+   * event is in the ring (the core before this test: failed 8 of 8 runs, within the first rounds), so that the
+   * publisher's next event, finding no waiter, goes into the ring first; passes (8 of 8) with the waiter leaving the
+   * queue only after {@code acceptReserved}.
    */
   @Test
-  @Disabled("admitWaiters lets a later event overtake an admitted waiter; enable once the core is fixed")
   @DisplayName("timeout mode: each subscription gets one publisher's events in publish order")
   void waitingEventsKeepEachPublishersOrder() throws Exception {
     runRounds(DeliveryMode.timeout(Duration.ofNanos(50_000)), false, true);
