@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import reactor.core.Disposable;
@@ -212,13 +211,13 @@ final class GroupMember implements Disposable, LogFollower {
       }
       List<LogItem<LogRow>> items = rows.stream()
           .map(row -> row.classify(consumer.pattern(), session.codec())).toList();
-      // partitions whose lease this member could not prove during this batch: nothing more of them is handed out,
-      // so a key never goes on past an event that was held back
-      Set<Integer> fenced = ConcurrentHashMap.newKeySet();
+      LeaseClock.Batch fence = clock.batch(partition -> session.events().disconnected(component + " partition "
+          + partition, "its lease ran out by this member's clock (the process may have been paused); events of the "
+          + "partition it read are left to the member that holds it now, from the last acknowledged one"));
       AckProgress progress = new AckProgress(items);
       List<Integer> indices = IntStream.range(0, items.size()).boxed().toList();
       Mono<Void> settled = Lanes.settle(indices, i -> items.get(i).lane(),
-              i -> settle(items.get(i), fenced).doOnNext(outcome -> progress.settled(i, outcome)),
+              i -> settle(items.get(i), fence).doOnNext(outcome -> progress.settled(i, outcome)),
               Math.max(1, consumer.concurrency()))
           .then()
           .cache();
@@ -244,17 +243,11 @@ final class GroupMember implements Disposable, LogFollower {
         .collectList();
   }
 
-  private Mono<AckBatch.Outcome> settle(LogItem<LogRow> item, Set<Integer> fenced) {
+  private Mono<AckBatch.Outcome> settle(LogItem<LogRow> item, LeaseClock.Batch fence) {
     if (item.isPassedBy()) {
       return Mono.just(AckBatch.Outcome.PASSED);
     }
-    int partition = item.entry().partition();
-    if (fenced.contains(partition) || !clock.holds(partition)) {
-      if (fenced.add(partition)) {
-        session.events().disconnected(component + " partition " + partition, "its lease ran out by this member's "
-            + "clock (the process may have been paused); events of the partition it read are left to the member "
-            + "that holds it now, from the last acknowledged one");
-      }
+    if (!fence.allows(item.entry().partition())) {
       return Mono.just(AckBatch.Outcome.RETURNED);
     }
     if (item.event() == null) {

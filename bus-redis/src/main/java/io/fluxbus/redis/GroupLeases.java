@@ -64,9 +64,9 @@ final class GroupLeases {
     this.clock = LeaseClock.forLease(session.streams().claimIdle());
   }
 
-  /** Whether this member can prove, by its own clock, that it holds {@code partition} now. */
-  boolean holds(int partition) {
-    return clock.holds(partition);
+  /** The lease check for one batch in hand; see {@link LeaseClock#batch}. */
+  LeaseClock.Batch batch(IntConsumer lost) {
+    return clock.batch(lost);
   }
 
   /** Stops or resumes renewing, as a frozen process would; for tests of fencing. */

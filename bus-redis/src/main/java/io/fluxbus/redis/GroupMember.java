@@ -5,6 +5,7 @@ import io.fluxbus.Event;
 import io.fluxbus.internal.DeadLetters;
 import io.fluxbus.internal.VisibleForTesting;
 import io.fluxbus.internal.log.Lanes;
+import io.fluxbus.internal.log.LeaseClock;
 import io.fluxbus.internal.log.LogItem;
 import io.fluxbus.spi.Delivery;
 import io.fluxbus.spi.LogConsumer;
@@ -18,8 +19,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -198,8 +197,10 @@ final class GroupMember implements Disposable {
     // a lane moves to its next event once the handler is done; the acknowledgement travels meanwhile (Lettuce
     // pipelines it), and the batch ends when every acknowledgement has been answered. Partitions whose lease this
     // member could not prove during the batch hand out nothing more, so a key never goes on past a held-back event.
-    Set<Integer> fenced = ConcurrentHashMap.newKeySet();
-    Mono<Void> handled = Lanes.settle(items, LogItem::lane, item -> settle(item, fenced),
+    LeaseClock.Batch fence = leases.batch(partition -> session.events().disconnected(component + " partition "
+        + partition, "its lease ran out by this member's clock (the process may have been paused); entries of the "
+        + "partition it read stay pending for the member that holds it now"));
+    Mono<Void> handled = Lanes.settle(items, LogItem::lane, item -> settle(item, fence),
             Math.max(1, consumer.concurrency()))
         .flatMap(Mono::when);
     return Mono.when(acknowledged, handled).then(Mono.defer(() -> {
@@ -216,15 +217,9 @@ final class GroupMember implements Disposable {
    * Hands one entry over; emits, once the event is handled, the acknowledgement (or dead letter) already sent, for the
    * batch to wait on.
    */
-  private Mono<Mono<Void>> settle(LogItem<StreamEntry> work, Set<Integer> fenced) {
+  private Mono<Mono<Void>> settle(LogItem<StreamEntry> work, LeaseClock.Batch fence) {
     StreamEntry entry = work.entry();
-    int partition = session.keys().partitionOfLog(entry.stream());
-    if (fenced.contains(partition) || !leases.holds(partition)) {
-      if (fenced.add(partition)) {
-        session.events().disconnected(component + " partition " + partition, "its lease ran out by this member's "
-            + "clock (the process may have been paused); entries of the partition it read stay pending for the "
-            + "member that holds it now");
-      }
+    if (!fence.allows(session.keys().partitionOfLog(entry.stream()))) {
       return Mono.just(Mono.empty());
     }
     if (entry.trimmed()) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntConsumer;
 
 /**
  * What a group member can prove it holds, by its own clock: a lease granted by a call sent at time t lasts, on the
@@ -74,5 +75,40 @@ public final class LeaseClock {
   public boolean holds(int partition) {
     Long until = validUntil.get(partition);
     return until != null && System.nanoTime() - until < 0;
+  }
+
+  /**
+   * The check for one batch in hand: once a partition's lease could not be proven, nothing more of that partition is
+   * handed out from this batch, even if a renewal arrives meanwhile, so a key never goes on past an event that was
+   * held back.
+   *
+   * @param lost told once per partition the batch holds back, e.g. to report it
+   */
+  public Batch batch(IntConsumer lost) {
+    return new Batch(lost);
+  }
+
+  /** See {@link #batch}. Thread-safe: the batch's lanes ask from several threads. */
+  public final class Batch {
+    private final Set<Integer> heldBack = ConcurrentHashMap.newKeySet();
+    private final IntConsumer lost;
+
+    private Batch(IntConsumer lost) {
+      this.lost = lost;
+    }
+
+    /** Whether an event of {@code partition} may be handed out now. */
+    public boolean allows(int partition) {
+      if (heldBack.contains(partition)) {
+        return false;
+      }
+      if (holds(partition)) {
+        return true;
+      }
+      if (heldBack.add(partition)) {
+        lost.accept(partition);
+      }
+      return false;
+    }
   }
 }
