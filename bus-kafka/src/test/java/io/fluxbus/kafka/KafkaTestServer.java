@@ -80,6 +80,7 @@ public final class KafkaTestServer {
     Properties properties = new Properties();
     properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
     properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000);
+    properties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
     return Admin.create(properties);
   }
 
