@@ -57,6 +57,7 @@ public final class KafkaEventBus extends ForwardingEventBus implements DurableEv
   private final Flux<LifecycleEvent> lifecycle;
   private final String origin = UUID.randomUUID().toString();
   private final SessionLifecycle<KafkaSession> sessions;
+  private volatile MeterRegistry registry;
 
   KafkaEventBus(KafkaSettings settings) {
     this.settings = settings;
@@ -64,7 +65,7 @@ public final class KafkaEventBus extends ForwardingEventBus implements DurableEv
     this.events = new EngineEvents(settings.engine());
     this.lifecycle = Flux.merge(local.lifecycle(), events.flux());
     this.sessions = new SessionLifecycle<>(settings.local(), local,
-        () -> KafkaSession.open(settings, local, events, origin));
+        () -> KafkaSession.open(settings, local, events, origin, () -> registry));
     // dead letters of ordinary subscriptions go through the log too, so every bus sees them
     local.publishDerivedEventsThrough(this);
   }
@@ -194,9 +195,15 @@ public final class KafkaEventBus extends ForwardingEventBus implements DurableEv
     return lifecycle;
   }
 
+  /**
+   * Binds the core's meters ({@code fluxbus.*}) and, for each group member from then on, the gauge
+   * {@code fluxbus.kafka.consumer.lag} per partition (tags {@code engine}, {@code group}, {@code pattern},
+   * {@code partition}): events appended and not yet settled by the member.
+   */
   @Override
   public void bindMetrics(MeterRegistry registry) {
     local.bindMetrics(registry);
+    this.registry = registry;
   }
 
   /** The Kafka topic holding this bus's log. */

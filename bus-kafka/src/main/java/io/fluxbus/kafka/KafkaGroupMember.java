@@ -32,12 +32,15 @@ final class KafkaGroupMember extends KafkaReader implements ConsumerRebalanceLis
 
   private final String group;
   private final String groupId;
+  private final ConsumerLag lag;
 
   private KafkaGroupMember(KafkaSession session, LogConsumer consumer, String groupId) {
     super(session, consumer, "group '" + consumer.group().orElseThrow() + "' on '" + consumer.pattern().value() + "'",
         groupId);
     this.group = consumer.group().orElseThrow();
     this.groupId = groupId;
+    this.lag = new ConsumerLag(session.meterRegistry(), session.settings().engine(), group, consumer.pattern().value());
+    ended().subscribe(null, null, lag::close);
   }
 
   /** Creates the group at its start position if new, then joins it on a thread of its own. */
@@ -63,6 +66,7 @@ final class KafkaGroupMember extends KafkaReader implements ConsumerRebalanceLis
 
   @Override
   void afterPoll() {
+    measureLag();
     Map<TopicPartition, OffsetAndMetadata> moved = settledOffsets(held.keySet());
     if (!moved.isEmpty()) {
       kafka.commitAsync(moved, (offsets, error) -> {
@@ -85,6 +89,17 @@ final class KafkaGroupMember extends KafkaReader implements ConsumerRebalanceLis
   @Override
   void beforeClose() {
     commitSync(held.keySet());
+  }
+
+  /** Each held partition's end (as the last fetch saw it) minus the offset this member would commit now. */
+  private void measureLag() {
+    held.forEach((partition, state) -> {
+      java.util.OptionalLong behind = kafka.currentLag(partition);
+      if (behind.isPresent()) {
+        long end = kafka.position(partition) + behind.getAsLong();
+        lag.update(partition.partition(), Math.max(0, end - state.prefix.committable()));
+      }
+    });
   }
 
   @Override

@@ -57,8 +57,11 @@ final class KafkaSession implements EngineSession {
   private volatile KafkaAppender appender;
   private volatile GroupOffsets offsets;
   private volatile KafkaTail tail;
+  private final java.util.function.Supplier<io.micrometer.core.instrument.MeterRegistry> registry;
 
-  private KafkaSession(KafkaSettings settings, LocalEventBus local, EngineEvents events, String origin) {
+  private KafkaSession(KafkaSettings settings, LocalEventBus local, EngineEvents events, String origin,
+                       java.util.function.Supplier<io.micrometer.core.instrument.MeterRegistry> registry) {
+    this.registry = registry;
     this.settings = settings;
     this.local = local;
     this.events = events;
@@ -74,9 +77,10 @@ final class KafkaSession implements EngineSession {
    * @return the open session; or an {@link EngineUnavailableException} naming the bootstrap servers and the log
    *     topic, after everything opened so far was released
    */
-  static Mono<KafkaSession> open(KafkaSettings settings, LocalEventBus local, EngineEvents events, String origin) {
+  static Mono<KafkaSession> open(KafkaSettings settings, LocalEventBus local, EngineEvents events, String origin,
+                                 java.util.function.Supplier<io.micrometer.core.instrument.MeterRegistry> registry) {
     return Mono.defer(() -> {
-      KafkaSession session = new KafkaSession(settings, local, events, origin);
+      KafkaSession session = new KafkaSession(settings, local, events, origin, registry);
       return session.connect().thenReturn(session)
           .onErrorResume(error -> session.close(Duration.ZERO).onErrorResume(closing -> Mono.empty())
               .then(Mono.error(session.unavailable(error))));
@@ -283,6 +287,11 @@ final class KafkaSession implements EngineSession {
    */
   Scheduler delivery() {
     return delivery;
+  }
+
+  /** The registry the bus's meters are bound to, or null. */
+  io.micrometer.core.instrument.MeterRegistry meterRegistry() {
+    return registry.get();
   }
 
   KafkaSettings settings() {

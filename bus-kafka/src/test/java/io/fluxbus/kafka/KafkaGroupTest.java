@@ -40,8 +40,11 @@ class KafkaGroupTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private KafkaEventBus bus;
 
+  private final io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+      new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+
   private KafkaEventBus started(String namespace) {
-    bus = KafkaEventBus.builder().bootstrapServers(KafkaTestServer.bootstrap()).namespace(namespace).partitions(1)
+    bus = KafkaEventBus.builder().meterRegistry(registry).bootstrapServers(KafkaTestServer.bootstrap()).namespace(namespace).partitions(1)
         .linger(Duration.ZERO).pollTimeout(Duration.ofMillis(20)).sessionTimeout(Duration.ofSeconds(2))
         .drainTimeout(Duration.ofMillis(500)).workers(2).build();
     bus.start().block(WAIT);
@@ -83,8 +86,16 @@ class KafkaGroupTest {
     // polls run every 20 ms: a wrong commit would show within this bounded window
     await().during(Duration.ofMillis(400)).atMost(WAIT).until(() -> committed(groupId, partition) == 0L);
 
+    assertThat(lag()).as("the slow event and everything after it are owed").isEqualTo(21.0);
+
     slow.tryEmitEmpty();
     await().atMost(WAIT).until(() -> committed(groupId, partition) == 21L);
+    await().atMost(WAIT).until(() -> lag() == 0.0);
+  }
+
+  private double lag() {
+    return registry.get(ConsumerLag.METER).tags("engine", "kafka", "group", "billing", "pattern", "order.*",
+        "partition", "0").gauge().value();
   }
 
   @Test
