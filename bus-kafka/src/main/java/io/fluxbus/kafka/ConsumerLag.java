@@ -50,12 +50,6 @@ final class ConsumerLag {
     value.set(lag);
   }
 
-  /** The lag last recorded for {@code partition}, or -1. */
-  long of(int partition) {
-    AtomicLong value = lags.get(partition);
-    return value == null ? -1 : value.get();
-  }
-
   /** Removes the gauges. */
   void close() {
     if (registry != null) {
