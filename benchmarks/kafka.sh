@@ -117,7 +117,8 @@ import json, re, sys
 jmh, peer, latency = sys.argv[1:]
 score = {}
 for r in json.load(open(jmh)):
-    score[(r["params"]["impl"], r["params"]["inFlight"])] = (r["primaryMetric"]["score"], r["primaryMetric"]["scoreError"])
+    n = "1" if r["benchmark"].endswith("inFlight1") else "64"
+    score[(r["params"]["impl"], n)] = (r["primaryMetric"]["score"], r["primaryMetric"]["scoreError"])
 pp = float(re.search(r"([\d.]+) records/sec", open(peer).read()).group(1))
 print("Publish throughput (events/s; acks=all, idempotent, linger 5 ms; ratios to raw kafka-clients at the same "
       "number in flight, and to ProducerPerformance, which has no bound on records in flight):\n")

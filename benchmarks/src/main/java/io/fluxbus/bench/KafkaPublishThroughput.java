@@ -34,7 +34,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * Publish throughput of the {@code kafka} engine against a real broker ({@code FLUXBUS_KAFKA_BOOTSTRAP}, default
- * {@code 127.0.0.1:9092}), events per second, with {@code inFlight} publishes outstanding at once.
+ * {@code 127.0.0.1:9092}), events per second, with 1 ({@code inFlight1}) and 64 ({@code inFlight64}) publishes outstanding at once.
  *
  * <ul>
  *   <li>{@code engine}: {@code KafkaEventBus.publish(event)} (no local subscriber: encoding, the send on the
@@ -54,16 +54,15 @@ import reactor.core.publisher.Mono;
 @State(Scope.Benchmark)
 public class KafkaPublishThroughput {
 
+  /** Publishes per invocation with 64 in flight. */
   static final int BATCH = 5_000;
+  /** Publishes per invocation with one in flight: each waits for the broker (and {@code linger.ms}) alone. */
+  static final int SMALL_BATCH = 100;
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
   /** What publishes. */
   @Param({"engine", "kafkaClients"})
   public String impl;
-
-  /** Publishes outstanding at once. */
-  @Param({"1", "64"})
-  public int inFlight;
 
   private final String namespace = "bench-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
   private KafkaEventBus bus;
@@ -145,11 +144,18 @@ public class KafkaPublishThroughput {
     }
   }
 
-  /** Publishes {@link #BATCH} events, {@code inFlight} at a time, and waits for every result. */
+  /** Publishes {@link #SMALL_BATCH} events one at a time, each after the previous one's result. */
+  @Benchmark
+  @OperationsPerInvocation(SMALL_BATCH)
+  public long inFlight1() {
+    return InFlightPublishes.complete(SMALL_BATCH, 1, this::send, impl);
+  }
+
+  /** Publishes {@link #BATCH} events, 64 at a time, and waits for every result. */
   @Benchmark
   @OperationsPerInvocation(BATCH)
-  public long publish() {
-    return InFlightPublishes.complete(BATCH, inFlight, this::send, impl);
+  public long inFlight64() {
+    return InFlightPublishes.complete(BATCH, 64, this::send, impl);
   }
 
   private Mono<?> send() {
