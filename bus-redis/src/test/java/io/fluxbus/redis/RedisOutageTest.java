@@ -53,7 +53,7 @@ class RedisOutageTest {
   }
 
   @Test
-  @DisplayName("while down, publish and joining a group signal EngineUnavailableException; after, both work again")
+  @DisplayName("while down, every operation signals EngineUnavailableException; after, publishing and groups work again")
   void anOutageEndsSoonAfterTheServerIsBack() throws IOException {
     int port = freePort();
     Path dir = Files.createTempDirectory("fluxbus-redis-outage");
@@ -76,6 +76,13 @@ class RedisOutageTest {
     assertThatThrownBy(() -> bus.subscribe("order.#", SubscribeOptions.defaults().group("audit")
             .startFrom(StartPosition.earliest()), event -> Mono.empty()).block(WAIT))
         .isInstanceOf(EngineUnavailableException.class).hasMessageContaining("join group 'audit'");
+    assertThatThrownBy(() -> bus.subscribe("order.#", SubscribeOptions.defaults().startFrom(StartPosition.earliest()),
+            event -> Mono.empty()).block(WAIT))
+        .isInstanceOf(EngineUnavailableException.class).hasMessageContaining("replay 'order.#'");
+    assertThatThrownBy(() -> bus.publishAfter(Event.of("order.reminder", "later"), Duration.ofMinutes(1)).block(WAIT))
+        .isInstanceOf(EngineUnavailableException.class).hasMessageContaining("127.0.0.1:" + port);
+    assertThatThrownBy(() -> bus.resetGroup("billing", "order.#", StartPosition.earliest()).block(WAIT))
+        .isInstanceOf(EngineUnavailableException.class).hasMessageContaining("reset group 'billing'");
     // the outage itself: the server stays away this long, which lets Lettuce's default delay grow past 4 s
     Mono.delay(OUTAGE).block();
     server.start();
