@@ -45,16 +45,18 @@ public final class Gateway {
   private final EngineRouter bus;
   private final PrometheusMeterRegistry registry;
   private final GatewayHealth health;
+  private final SocketBacklog backlog;
   private final DisposableServer server;
   private final String config;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final Sinks.Empty<Void> stopped = Sinks.empty();
 
-  private Gateway(EngineRouter bus, PrometheusMeterRegistry registry, GatewayHealth health, DisposableServer server,
-                  String config) {
+  private Gateway(EngineRouter bus, PrometheusMeterRegistry registry, GatewayHealth health, SocketBacklog backlog,
+                  DisposableServer server, String config) {
     this.bus = bus;
     this.registry = registry;
     this.health = health;
+    this.backlog = backlog;
     this.server = server;
     this.config = config;
   }
@@ -116,26 +118,29 @@ public final class Gateway {
           streams.bind(registry);
           GatewayHealth health = new GatewayHealth();
           health.watch(bus);
+          SocketBacklog backlog = new SocketBacklog();
+          backlog.bind(registry);
           HttpServer server = HttpServer.create()
               .host(settings.host())
               .port(settings.port())
-              .route(routes(bus, settings, dashboard, registry, health, streams));
+              .route(routes(bus, settings, dashboard, registry, health, streams, backlog));
           String config = settings.config() == null ? "built-in (one memory engine)" : settings.config().toString();
           return bus.start()
               .then(server.bind().onErrorMap(e -> new IllegalStateException("cannot listen on " + settings.host()
                   + ":" + settings.port() + ": " + e.getMessage() + "; choose another port with --port or PORT",
                   e)))
-              .map(bound -> new Gateway(bus, registry, health, bound, config))
+              .map(bound -> new Gateway(bus, registry, health, backlog, bound, config))
               .onErrorResume(e -> bus.stop().onErrorResume(stopError -> Mono.empty()).then(Mono.error(e)));
         });
   }
 
   private static Consumer<HttpServerRoutes> routes(EngineRouter bus, GatewaySettings settings,
-      DashboardAssets dashboard, PrometheusMeterRegistry registry, GatewayHealth health, OpenStreams streams) {
+      DashboardAssets dashboard, PrometheusMeterRegistry registry, GatewayHealth health, OpenStreams streams,
+      SocketBacklog backlog) {
     TopicActivity activity = new TopicActivity();
     PublishEndpoint publish = new PublishEndpoint(bus, activity, settings.maxBodyBytes());
     EventStreamEndpoint stream = new EventStreamEndpoint(bus, streams, settings.heartbeat());
-    SocketEndpoint socket = new SocketEndpoint(bus, streams, activity, settings.maxBodyBytes());
+    SocketEndpoint socket = new SocketEndpoint(bus, streams, activity, settings.maxBodyBytes(), backlog);
     StatusEndpoints status = new StatusEndpoints(bus, registry, health, streams, activity);
     WebsocketServerSpec socketSpec = WebsocketServerSpec.builder()
         .maxFramePayloadLength(settings.maxBodyBytes()).build();
@@ -214,6 +219,11 @@ public final class Gateway {
   /** The registry that {@code /metrics} scrapes. */
   public PrometheusMeterRegistry registry() {
     return registry;
+  }
+
+  /** What the WebSocket connections hold now and at most; see {@link SocketEndpoint}. */
+  SocketBacklog socketBacklog() {
+    return backlog;
   }
 
   private String banner() {

@@ -34,32 +34,75 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  * connection, at most {@value #MAX_SUBSCRIPTIONS} at once). Subscriptions are async, like SSE streams: a slow
  * client leaves them without demand, so the delivery mode decides. Closing the socket cancels them; a bus stop
  * completes them with {@code unsubscribed}.
+ *
+ * <p>What one connection holds is bounded: at most {@value #MAX_IN_FLIGHT} requests are worked on at once, each
+ * subscription holds at most one event ready to write, and messages are written one at a time, the next once the
+ * last has reached the socket. A client that stops reading therefore stops the gateway reading its socket (TCP
+ * pushes back on its sends) and leaves its subscriptions without demand; nothing grows in the gateway. The counts
+ * are kept in {@link SocketBacklog}.
  */
 final class SocketEndpoint {
 
   static final int MAX_SUBSCRIPTIONS = 64;
 
+  /** Requests of one connection worked on at once; while that many wait, the socket is not read. */
+  static final int MAX_IN_FLIGHT = 16;
+
+  /**
+   * The most messages one connection makes the gateway hold: its requests in flight, two ready messages per
+   * subscription (one taken from the bus, one queued to be written) and a few on their way to the socket.
+   */
+  static int maxHeld(int subscriptions) {
+    return MAX_IN_FLIGHT + 2 * subscriptions + 4;
+  }
+
   private final EventBus bus;
   private final OpenStreams streams;
   private final TopicActivity activity;
   private final int maxFrameBytes;
+  private final SocketBacklog backlog;
 
-  SocketEndpoint(EventBus bus, OpenStreams streams, TopicActivity activity, int maxFrameBytes) {
+  SocketEndpoint(EventBus bus, OpenStreams streams, TopicActivity activity, int maxFrameBytes,
+                 SocketBacklog backlog) {
     this.bus = bus;
     this.streams = streams;
     this.activity = activity;
     this.maxFrameBytes = maxFrameBytes;
+    this.backlog = backlog;
   }
 
   Mono<Void> handle(WebsocketInbound in, WebsocketOutbound out) {
-    Map<String, Sinks.Empty<Void>> subscriptions = new ConcurrentHashMap<>();
+    Connection connection = new Connection(backlog.open());
     Flux<String> answers = in.aggregateFrames(maxFrameBytes).receive().asString()
-        .flatMap(text -> answer(text, subscriptions), Integer.MAX_VALUE)
-        .takeUntilOther(in.receiveCloseStatus());
-    return out.sendString(answers).then();
+        .doOnRequest(connection.held::requested)
+        .doOnNext(text -> connection.held.read())
+        .flatMap(text -> answer(text, connection).switchIfEmpty(Mono.fromRunnable(connection.held::release)),
+            MAX_IN_FLIGHT, 1);
+    // a subscription's slot here is freed once its last message is taken, which may be after the client reused
+    // its id; the margin keeps a new subscription from waiting for a slot, so it is active before it is confirmed
+    Flux<String> events = connection.opened.asFlux().flatMap(stream -> stream, MAX_SUBSCRIPTIONS + MAX_IN_FLIGHT, 1);
+    return Flux.merge(1, answers, events)
+        .takeUntilOther(in.receiveCloseStatus())
+        .concatMap(message -> out.sendString(Mono.just(message)).then().doFinally(s -> connection.held.release()), 1)
+        .doFinally(signal -> connection.held.close())
+        .then();
   }
 
-  private Flux<String> answer(String text, Map<String, Sinks.Empty<Void>> subscriptions) {
+  /**
+   * One connection's state.
+   *
+   * @param subscriptions its subscriptions by id, each with the signal that ends it
+   * @param opened the message streams of its subscriptions, merged into what is written
+   * @param held what it holds
+   */
+  private record Connection(Map<String, Sinks.Empty<Void>> subscriptions, Sinks.Many<Flux<String>> opened,
+                            SocketBacklog.Connection held) {
+    Connection(SocketBacklog.Connection held) {
+      this(new ConcurrentHashMap<>(), Sinks.many().unicast().onBackpressureBuffer(), held);
+    }
+  }
+
+  private Mono<String> answer(String text, Connection connection) {
     String id = null;
     try {
       JsonNode request = JsonResponses.MAPPER.readTree(text);
@@ -69,17 +112,17 @@ final class SocketEndpoint {
       id = optional(request, "id");
       String type = optional(request, "type");
       return switch (type == null ? "" : type) {
-        case "publish" -> publish(id, request).flux();
-        case "subscribe" -> subscribe(id, request, subscriptions);
-        case "unsubscribe" -> unsubscribe(id, subscriptions).flux();
+        case "publish" -> publish(id, request);
+        case "subscribe" -> subscribe(id, request, connection);
+        case "unsubscribe" -> unsubscribe(id, connection.subscriptions());
         default -> throw Inputs.rejected("invalid_message", "unknown message type '" + type + "'; types are "
             + "publish, subscribe and unsubscribe", type);
       };
     } catch (JsonProcessingException e) {
-      return Flux.just(error(null, Inputs.rejected("invalid_json", "the message is not valid JSON: "
+      return Mono.just(error(null, Inputs.rejected("invalid_json", "the message is not valid JSON: "
           + e.getOriginalMessage(), text)));
     } catch (RuntimeException e) {
-      return Flux.just(error(id, e));
+      return Mono.just(error(id, e));
     }
   }
 
@@ -101,7 +144,9 @@ final class SocketEndpoint {
         .onErrorResume(e -> Mono.just(error(id, e)));
   }
 
-  private Flux<String> subscribe(String id, JsonNode request, Map<String, Sinks.Empty<Void>> subscriptions) {
+  /** Opens the subscription; its messages, from {@code subscribed} on, go out with the connection's events. */
+  private Mono<String> subscribe(String id, JsonNode request, Connection connection) {
+    Map<String, Sinks.Empty<Void>> subscriptions = connection.subscriptions();
     if (id == null) {
       throw Inputs.rejected("invalid_message", "a subscribe message needs an 'id' to unsubscribe it by", null);
     }
@@ -122,8 +167,11 @@ final class SocketEndpoint {
         .concatWith(Mono.fromSupplier(() -> reply("unsubscribed", id).toString()))
         .doFinally(signal -> subscriptions.remove(id, cancel));
     // merge subscribes in order: the subscription is active before it is acknowledged
-    return streams.track(pattern, Flux.merge(events,
-        Mono.fromSupplier(() -> reply("subscribed", id).put("pattern", pattern).toString())));
+    Flux<String> messages = streams.track(pattern, Flux.merge(1, events,
+            Mono.fromSupplier(() -> reply("subscribed", id).put("pattern", pattern).toString())))
+        .doOnNext(message -> connection.held().add());
+    connection.opened().emitNext(messages, Sinks.EmitFailureHandler.FAIL_FAST);
+    return Mono.empty();
   }
 
   private Mono<String> unsubscribe(String id, Map<String, Sinks.Empty<Void>> subscriptions) {
