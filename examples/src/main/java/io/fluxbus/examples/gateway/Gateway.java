@@ -144,7 +144,10 @@ public final class Gateway {
     StatusEndpoints status = new StatusEndpoints(bus, registry, health, streams, activity);
     WebsocketServerSpec socketSpec = WebsocketServerSpec.builder()
         .maxFramePayloadLength(settings.maxBodyBytes()).build();
+    // first, so no route reads a path or query that cannot be decoded
     return routes -> routes
+        .route(request -> PathParameters.check(request.uri()) != null,
+            (request, response) -> JsonResponses.error(response, PathParameters.check(request.uri())))
         .get("/", dashboard::index)
         .get("/assets/{file}", dashboard::file)
         .post("/events/{topic}", publish::handle)
