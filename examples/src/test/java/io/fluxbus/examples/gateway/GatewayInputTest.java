@@ -2,9 +2,14 @@ package io.fluxbus.examples.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fluxbus.Event;
+import java.util.concurrent.atomic.AtomicReference;
+import reactor.core.Disposable;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -44,5 +49,37 @@ class GatewayInputTest {
     assertThat(answer.json().get("error").asText()).isEqualTo(error);
     assertThat(answer.json().get("value").asText()).isEqualTo(target);
     assertThat(gateway.bus().stats().published()).isZero();
+  }
+
+  /** Catches topic rules that let control characters through: they were published and shown on the dashboard. */
+  @ParameterizedTest(name = "{0} is a 400 invalid_topic")
+  @CsvSource({"/events/orders.%00", "/events/orders.%1B%5B31mred", "/events/orders.%7F", "/events/orders.%C2%85"})
+  void controlCharactersInTopicsAre400(String target) {
+    GatewayClient.Answer answer = RawHttp.send(gateway.port(), "POST", target, "{}", "Content-Type: application/json");
+
+    assertThat(answer.status()).isEqualTo(400);
+    assertThat(answer.json().get("error").asText()).isEqualTo("invalid_topic");
+    assertThat(answer.json().get("message").asText()).contains("control character");
+    assertThat(gateway.bus().stats().published()).isZero();
+  }
+
+  /** Catches reading the request line as ISO-8859-1, which made {@code orders.é} the topic {@code orders.Ã©}. */
+  @Test
+  @DisplayName("a raw UTF-8 topic in the request line is read as UTF-8, like its escaped form")
+  void rawUtf8InTheRequestLineIsUtf8() {
+    AtomicReference<Event<Object>> received = new AtomicReference<>();
+    Disposable subscription = gateway.bus().subscribe("orders.*").subscribe(received::set);
+
+    GatewayClient.Answer raw = RawHttp.send(gateway.port(), "POST", "/events/orders.é", "{}",
+        "Content-Type: application/json");
+    String rawTopic = received.get().topic();
+    GatewayClient.Answer escaped = RawHttp.send(gateway.port(), "POST", "/events/orders.%C3%A9", "{}",
+        "Content-Type: application/json");
+
+    subscription.dispose();
+    assertThat(raw.status()).isEqualTo(202);
+    assertThat(escaped.status()).isEqualTo(202);
+    assertThat(rawTopic).isEqualTo("orders.é");
+    assertThat(received.get().topic()).isEqualTo("orders.é");
   }
 }
