@@ -36,11 +36,17 @@ record ApiError(int status, String error, String message, String value) {
 
   /**
    * The answer for a failure: a {@link RequestRejected} carries its own; the bus's typed errors map to 400
-   * (invalid input) or 503 (bus stopped, engine unavailable); anything else is a 500 naming the exception.
+   * (invalid input) or 503 (bus stopped, engine unavailable); Reactor Netty's request timeout is a 408; anything
+   * else is a 500 naming the exception.
    */
   static ApiError of(Throwable failure) {
     if (failure instanceof RequestRejected rejected) {
       return rejected.error();
+    }
+    // Reactor Netty's RequestTimeoutException is package-private: known by name only
+    if (failure.getClass().getName().equals("reactor.netty.http.server.RequestTimeoutException")) {
+      return new ApiError(408, "request_timeout", "the request's body did not arrive in time (--request-timeout / "
+          + "FLUXBUS_REQUEST_TIMEOUT)", null);
     }
     if (failure instanceof InvalidTopicException) {
       return new ApiError(400, "invalid_topic", failure.getMessage(), null);

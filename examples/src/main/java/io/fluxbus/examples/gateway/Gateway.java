@@ -123,6 +123,8 @@ public final class Gateway {
           HttpServer server = HttpServer.create()
               .host(settings.host())
               .port(settings.port())
+              .idleTimeout(settings.idleTimeout())
+              .requestTimeout(settings.requestTimeout())
               .route(routes(bus, settings, dashboard, registry, health, streams, backlog));
           String config = settings.config() == null ? "built-in (one memory engine)" : settings.config().toString();
           return bus.start()

@@ -32,13 +32,17 @@ final class RawHttp {
     return exchange(port, head.toString().getBytes(StandardCharsets.UTF_8), bytes);
   }
 
-  /** Writes {@code head} then {@code body} as they are and reads the answer until the server closes. */
+  /**
+   * Writes {@code head} and {@code body} as they are, in one write (a server that answers from the head alone and
+   * closes would otherwise reset the connection over the unread body), and reads the answer until the server
+   * closes.
+   */
   static GatewayClient.Answer exchange(int port, byte[] head, byte[] body) {
     try (RawSocket socket = new RawSocket(port)) {
-      socket.write(head);
-      if (body.length > 0) {
-        socket.write(body);
-      }
+      byte[] request = new byte[head.length + body.length];
+      System.arraycopy(head, 0, request, 0, head.length);
+      System.arraycopy(body, 0, request, head.length, body.length);
+      socket.write(request);
       return parse(socket.readToEnd());
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -50,6 +50,11 @@ final class RecordedStream implements AutoCloseable {
     return messages.stream().filter(m -> m.data() != null).toList();
   }
 
+  /** The comments received so far, e.g. {@code keep-alive}. */
+  List<String> comments() {
+    return messages.stream().map(GatewayClient.SseMessage::comment).filter(c -> c != null).toList();
+  }
+
   @Override
   public void close() {
     subscription.dispose();
