@@ -1,9 +1,14 @@
 package io.fluxbus.examples.gateway;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.fluxbus.InvalidPatternException;
 import io.fluxbus.InvalidTopicException;
 import io.fluxbus.SubscribeOptions;
@@ -18,7 +23,16 @@ import java.nio.charset.StandardCharsets;
  */
 final class Inputs {
 
-  private static final ObjectReader JSON = JsonResponses.MAPPER.readerFor(Object.class)
+  /**
+   * How deep a payload may nest arrays and objects. Checked at publish so that what is accepted is deliverable:
+   * the CloudEvents envelope adds a level, and writers refuse documents past their own limit (Jackson's is 1000).
+   */
+  static final int MAX_DEPTH = 128;
+
+  /** Reads WebSocket messages, which carry the payload one level down. */
+  static final ObjectMapper MESSAGES = mapper(MAX_DEPTH + 1);
+
+  private static final ObjectReader JSON = mapper(MAX_DEPTH).readerFor(Object.class)
       .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private Inputs() {}
@@ -85,6 +99,8 @@ final class Inputs {
     Object payload;
     try {
       payload = JSON.readValue(body);
+    } catch (StreamConstraintsException e) {
+      throw tooDeep(new String(body, StandardCharsets.UTF_8));
     } catch (JsonProcessingException e) {
       throw rejected("invalid_json", "the body is not valid JSON: " + e.getOriginalMessage() + where(e),
           new String(body, StandardCharsets.UTF_8));
@@ -98,8 +114,21 @@ final class Inputs {
     return payload;
   }
 
+  /** The answer for a payload nested deeper than {@link #MAX_DEPTH}. */
+  static RequestRejected tooDeep(String value) {
+    return rejected("payload_too_deep", "the payload nests arrays and objects more than " + MAX_DEPTH
+        + " levels deep; the limit keeps every accepted event deliverable on every transport", value);
+  }
+
   static RequestRejected rejected(String error, String message, String value) {
     return new RequestRejected(ApiError.badRequest(error, message, value));
+  }
+
+  private static ObjectMapper mapper(int maxDepth) {
+    JsonFactory factory = JsonFactory.builder()
+        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(maxDepth).build())
+        .build();
+    return JsonMapper.builder(factory).build();
   }
 
   private static String where(JsonProcessingException e) {

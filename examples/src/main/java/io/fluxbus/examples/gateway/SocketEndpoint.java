@@ -1,6 +1,7 @@
 package io.fluxbus.examples.gateway;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fluxbus.CodecException;
@@ -105,7 +106,7 @@ final class SocketEndpoint {
   private Mono<String> answer(String text, Connection connection) {
     String id = null;
     try {
-      JsonNode request = JsonResponses.MAPPER.readTree(text);
+      JsonNode request = Inputs.MESSAGES.readTree(text);
       if (request == null || !request.isObject()) {
         throw Inputs.rejected("invalid_message", "a message is a JSON object with a 'type'", text);
       }
@@ -118,6 +119,8 @@ final class SocketEndpoint {
         default -> throw Inputs.rejected("invalid_message", "unknown message type '" + type + "'; types are "
             + "publish, subscribe and unsubscribe", type);
       };
+    } catch (StreamConstraintsException e) {
+      return Mono.just(error(null, Inputs.tooDeep(text)));
     } catch (JsonProcessingException e) {
       return Mono.just(error(null, Inputs.rejected("invalid_json", "the message is not valid JSON: "
           + e.getOriginalMessage(), text)));
@@ -134,7 +137,7 @@ final class SocketEndpoint {
           null);
     }
     JsonNode version = request.get("version");
-    PublishRequest publish = new PublishRequest(topic, JsonResponses.MAPPER.treeToValue(payload, Object.class),
+    PublishRequest publish = new PublishRequest(topic, Inputs.MESSAGES.treeToValue(payload, Object.class),
         Inputs.optionalText(optional(request, "key"), "key"),
         Inputs.version(version == null || version.isNull() ? null : version.asText(), "version"),
         Inputs.optionalText(optional(request, "correlationId"), "correlationId"));

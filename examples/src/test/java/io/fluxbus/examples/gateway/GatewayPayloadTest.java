@@ -1,0 +1,67 @@
+package io.fluxbus.examples.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("payloads: what is accepted is delivered as it was sent")
+class GatewayPayloadTest {
+
+  private Gateway gateway;
+  private GatewayClient client;
+
+  @BeforeEach
+  void start() {
+    gateway = Gateway.start(TestGateways.settings().withMaxBodyBytes(64 * 1024)).block(GatewayClient.TIMEOUT);
+    client = new GatewayClient(gateway);
+  }
+
+  @AfterEach
+  void stop() {
+    gateway.stop().block(GatewayClient.TIMEOUT);
+  }
+
+  private static String nested(int depth) {
+    return "[".repeat(depth) + "]".repeat(depth);
+  }
+
+  /** Catches the old rule (Jackson's 1000 at read): 1000 levels were accepted, then skipped by every stream. */
+  @Test
+  @DisplayName("a payload nested past the limit is a 400 over HTTP and WebSocket, before it reaches the bus")
+  void tooDeepIsRefusedAtPublish() {
+    GatewayClient.Answer http = client.post("/events/deep.one", nested(1000));
+    JsonNode socketAnswer;
+    try (SocketTestClient socket = new SocketTestClient("ws://127.0.0.1:" + gateway.port() + "/ws")) {
+      socket.send("{\"type\":\"publish\",\"id\":\"p\",\"topic\":\"deep.one\",\"payload\":"
+          + nested(Inputs.MAX_DEPTH + 1) + "}");
+      socketAnswer = socket.next(GatewayClient.TIMEOUT);
+    }
+
+    assertThat(http.status()).isEqualTo(400);
+    assertThat(http.json().get("error").asText()).isEqualTo("payload_too_deep");
+    assertThat(socketAnswer.get("error").asText()).isEqualTo("payload_too_deep");
+    assertThat(gateway.bus().stats().published()).isZero();
+  }
+
+  /** Catches a limit that leaves no room for the envelope: the event would come as a "skipped" comment. */
+  @Test
+  @DisplayName("a payload nested exactly to the limit reaches a stream and a socket as an event")
+  void payloadAtTheLimitIsDelivered() {
+    try (RecordedStream stream = client.record("/events/deep.%23").awaitReady();
+         SocketTestClient socket = new SocketTestClient("ws://127.0.0.1:" + gateway.port() + "/ws")) {
+      socket.send("{\"type\":\"subscribe\",\"id\":\"s\",\"pattern\":\"deep.#\"}");
+      assertThat(socket.next(GatewayClient.TIMEOUT).get("type").asText()).isEqualTo("subscribed");
+
+      GatewayClient.Answer answer = client.post("/events/deep.one", nested(Inputs.MAX_DEPTH));
+
+      assertThat(answer.status()).isEqualTo(202);
+      assertThat(stream.awaitEvents(1).get(0).json().get("data").toString()).isEqualTo(nested(Inputs.MAX_DEPTH));
+      assertThat(socket.next(GatewayClient.TIMEOUT).get("event").get("data").toString())
+          .isEqualTo(nested(Inputs.MAX_DEPTH));
+    }
+  }
+}
