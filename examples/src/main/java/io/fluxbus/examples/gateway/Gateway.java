@@ -46,17 +46,19 @@ public final class Gateway {
   private final PrometheusMeterRegistry registry;
   private final GatewayHealth health;
   private final SocketBacklog backlog;
+  private final StreamLosses losses;
   private final DisposableServer server;
   private final String config;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final Sinks.Empty<Void> stopped = Sinks.empty();
 
   private Gateway(EngineRouter bus, PrometheusMeterRegistry registry, GatewayHealth health, SocketBacklog backlog,
-                  DisposableServer server, String config) {
+                  StreamLosses losses, DisposableServer server, String config) {
     this.bus = bus;
     this.registry = registry;
     this.health = health;
     this.backlog = backlog;
+    this.losses = losses;
     this.server = server;
     this.config = config;
   }
@@ -120,28 +122,32 @@ public final class Gateway {
           health.watch(bus);
           SocketBacklog backlog = new SocketBacklog();
           backlog.bind(registry);
+          StreamLosses losses = new StreamLosses();
+          losses.watch(bus);
           HttpServer server = HttpServer.create()
               .host(settings.host())
               .port(settings.port())
               .idleTimeout(settings.idleTimeout())
               .requestTimeout(settings.requestTimeout())
-              .route(routes(bus, settings, dashboard, registry, health, streams, backlog));
+              .route(routes(bus, settings, dashboard, registry, health, streams, backlog, losses));
           String config = settings.config() == null ? "built-in (one memory engine)" : settings.config().toString();
           return bus.start()
               .then(server.bind().onErrorMap(e -> new IllegalStateException("cannot listen on " + settings.host()
                   + ":" + settings.port() + ": " + e.getMessage() + "; choose another port with --port or PORT",
                   e)))
-              .map(bound -> new Gateway(bus, registry, health, backlog, bound, config))
-              .onErrorResume(e -> bus.stop().onErrorResume(stopError -> Mono.empty()).then(Mono.error(e)));
+              .map(bound -> new Gateway(bus, registry, health, backlog, losses, bound, config))
+              .onErrorResume(e -> Mono.fromRunnable(losses::stop).then(bus.stop())
+                  .onErrorResume(stopError -> Mono.empty())
+                  .then(Mono.error(e)));
         });
   }
 
   private static Consumer<HttpServerRoutes> routes(EngineRouter bus, GatewaySettings settings,
       DashboardAssets dashboard, PrometheusMeterRegistry registry, GatewayHealth health, OpenStreams streams,
-      SocketBacklog backlog) {
+      SocketBacklog backlog, StreamLosses losses) {
     TopicActivity activity = new TopicActivity();
     PublishEndpoint publish = new PublishEndpoint(bus, activity, settings.maxBodyBytes());
-    EventStreamEndpoint stream = new EventStreamEndpoint(bus, streams, settings.heartbeat());
+    EventStreamEndpoint stream = new EventStreamEndpoint(bus, streams, losses, settings.heartbeat());
     SocketEndpoint socket = new SocketEndpoint(bus, streams, activity, settings.maxBodyBytes(), backlog);
     StatusEndpoints status = new StatusEndpoints(bus, registry, health, streams, activity);
     WebsocketServerSpec socketSpec = WebsocketServerSpec.builder()
@@ -199,6 +205,7 @@ public final class Gateway {
             return Mono.empty();
           })
           .doFinally(signal -> {
+            losses.stop();
             registry.close();
             stopped.tryEmitEmpty();
           })
