@@ -16,6 +16,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.DisposableServer;
+import reactor.netty.NettyPipeline;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRoutes;
 import reactor.netty.http.server.WebsocketServerSpec;
@@ -129,6 +130,12 @@ public final class Gateway {
               .port(settings.port())
               .idleTimeout(settings.idleTimeout())
               .requestTimeout(settings.requestTimeout())
+              .doOnChannelInit((observer, channel, address) -> {
+                if (channel.pipeline().get(NettyPipeline.HttpCodec) != null) {
+                  channel.pipeline().addAfter(NettyPipeline.HttpCodec, MalformedRequests.NAME,
+                      new MalformedRequests());
+                }
+              })
               .route(routes(bus, settings, dashboard, registry, health, streams, backlog, losses));
           String config = settings.config() == null ? "built-in (one memory engine)" : settings.config().toString();
           return bus.start()

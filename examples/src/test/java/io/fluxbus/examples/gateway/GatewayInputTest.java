@@ -82,4 +82,22 @@ class GatewayInputTest {
     assertThat(rawTopic).isEqualTo("orders.é");
     assertThat(received.get().topic()).isEqualTo("orders.é");
   }
+
+  /** Catches Reactor Netty's own answers to what its decoder refuses: right status, empty body. */
+  @ParameterizedTest(name = "{0} is a {1} {2} with a JSON body")
+  @CsvSource({"a 64 KB header, 431, headers_too_large", "a 64 KB URL, 414, uri_too_long",
+      "a header without a colon, 400, malformed_request"})
+  void unreadableRequestsGetJsonErrors(String what, int status, String error) {
+    String big = "x".repeat(64 * 1024);
+    GatewayClient.Answer answer = switch (status) {
+      case 431 -> RawHttp.send(gateway.port(), "GET", "/health", null, "X-Big: " + big);
+      case 414 -> RawHttp.send(gateway.port(), "GET", "/health?q=" + big, null);
+      default -> RawHttp.send(gateway.port(), "GET", "/health", null, "NoColonHere");
+    };
+
+    assertThat(answer.status()).isEqualTo(status);
+    assertThat(answer.contentType()).startsWith("application/json");
+    assertThat(answer.json().get("error").asText()).isEqualTo(error);
+    assertThat(new GatewayClient(gateway).get("/health").status()).isEqualTo(200);
+  }
 }
