@@ -4,11 +4,13 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.fluxbus.InvalidPatternException;
 import io.fluxbus.InvalidTopicException;
 import io.fluxbus.SubscribeOptions;
@@ -124,11 +126,20 @@ final class Inputs {
     return new RequestRejected(ApiError.badRequest(error, message, value));
   }
 
+  /**
+   * A mapper that reads JSON faithfully or not at all: numbers with a fraction or exponent as {@code BigDecimal}
+   * (so {@code 1e400} and {@code 0.10000000000000000555} are carried as written, not as infinity or rounded), and
+   * a key given twice in one object refused rather than the last kept.
+   */
   private static ObjectMapper mapper(int maxDepth) {
     JsonFactory factory = JsonFactory.builder()
         .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(maxDepth).build())
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .build();
-    return JsonMapper.builder(factory).build();
+    return JsonMapper.builder(factory)
+        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+        .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+        .build();
   }
 
   private static String where(JsonProcessingException e) {

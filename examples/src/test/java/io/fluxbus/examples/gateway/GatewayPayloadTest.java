@@ -64,4 +64,37 @@ class GatewayPayloadTest {
           .isEqualTo(nested(Inputs.MAX_DEPTH));
     }
   }
+
+  /** Catches reading numbers as doubles: 1e400 became the string "Infinity", long decimals were rounded. */
+  @Test
+  @DisplayName("numbers reach a stream exactly as they were written, however large or precise")
+  void numbersAreCarriedExactly() {
+    String body = "{\"huge\":1E+400,\"precise\":0.1000000000000000055511151231257827,\"big\":"
+        + "123456789012345678901234567890}";
+    try (RecordedStream stream = client.record("/events/numbers.%23").awaitReady()) {
+
+      GatewayClient.Answer answer = client.post("/events/numbers.one", body);
+
+      assertThat(answer.status()).isEqualTo(202);
+      assertThat(stream.awaitEvents(1).get(0).data()).contains("\"data\":" + body);
+    }
+  }
+
+  /** Catches the default of keeping the last of two equal keys, which loses the first silently. */
+  @Test
+  @DisplayName("a key given twice in one object is a 400, over HTTP and WebSocket")
+  void duplicateKeysAre400() {
+    GatewayClient.Answer http = client.post("/events/orders.placed", "{\"a\":{\"x\":1,\"x\":2}}");
+    JsonNode socketAnswer;
+    try (SocketTestClient socket = new SocketTestClient("ws://127.0.0.1:" + gateway.port() + "/ws")) {
+      socket.send("{\"type\":\"publish\",\"id\":\"p\",\"topic\":\"orders.placed\",\"payload\":{\"x\":1,\"x\":2}}");
+      socketAnswer = socket.next(GatewayClient.TIMEOUT);
+    }
+
+    assertThat(http.status()).isEqualTo(400);
+    assertThat(http.json().get("error").asText()).isEqualTo("invalid_json");
+    assertThat(http.json().get("message").asText()).contains("Duplicate field 'x'");
+    assertThat(socketAnswer.get("error").asText()).isEqualTo("invalid_json");
+    assertThat(gateway.bus().stats().published()).isZero();
+  }
 }
