@@ -66,6 +66,20 @@ class GatewayPublishTest {
     assertThat(answer.json().get("message").asText()).contains("'orders..placed'", "empty segment");
   }
 
+  /** Catches echoing the whole input in the message: a 3,000-character topic made a 3.4 KB error. */
+  @Test
+  @DisplayName("an error quotes at most 200 characters of the input, in the value and in the message")
+  void errorsCapWhatTheyEcho() {
+    String topic = "a".repeat(3000);
+
+    GatewayClient.Answer answer = client.post("/events/" + topic, "{}");
+
+    assertThat(answer.status()).isEqualTo(400);
+    assertThat(answer.body().length()).isLessThan(1000);
+    assertThat(answer.json().get("value").asText()).isEqualTo("a".repeat(200) + "…");
+    assertThat(answer.json().get("message").asText()).contains("'" + "a".repeat(200) + "…'", "3000 characters");
+  }
+
   @Test
   @DisplayName("a wildcard in a published topic is a 400: patterns are for subscribing")
   void wildcardTopicIs400() {
