@@ -48,18 +48,20 @@ public final class Gateway {
   private final GatewayHealth health;
   private final SocketBacklog backlog;
   private final StreamLosses losses;
+  private final SocketEndpoint sockets;
   private final DisposableServer server;
   private final String config;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final Sinks.Empty<Void> stopped = Sinks.empty();
 
   private Gateway(EngineRouter bus, PrometheusMeterRegistry registry, GatewayHealth health, SocketBacklog backlog,
-                  StreamLosses losses, DisposableServer server, String config) {
+                  StreamLosses losses, SocketEndpoint sockets, DisposableServer server, String config) {
     this.bus = bus;
     this.registry = registry;
     this.health = health;
     this.backlog = backlog;
     this.losses = losses;
+    this.sockets = sockets;
     this.server = server;
     this.config = config;
   }
@@ -121,10 +123,12 @@ public final class Gateway {
           streams.bind(registry);
           GatewayHealth health = new GatewayHealth();
           health.watch(bus);
+          TopicActivity activity = new TopicActivity();
           SocketBacklog backlog = new SocketBacklog();
           backlog.bind(registry);
           StreamLosses losses = new StreamLosses();
           losses.watch(bus);
+          SocketEndpoint sockets = new SocketEndpoint(bus, streams, activity, settings.maxBodyBytes(), backlog);
           HttpServer server = HttpServer.create()
               .host(settings.host())
               .port(settings.port())
@@ -136,13 +140,14 @@ public final class Gateway {
                       new MalformedRequests());
                 }
               })
-              .route(routes(bus, settings, dashboard, registry, health, streams, backlog, losses));
+              .route(routes(bus, settings, dashboard, registry, health, streams, activity, losses,
+                  sockets));
           String config = settings.config() == null ? "built-in (one memory engine)" : settings.config().toString();
           return bus.start()
               .then(server.bind().onErrorMap(e -> new IllegalStateException("cannot listen on " + settings.host()
                   + ":" + settings.port() + ": " + e.getMessage() + "; choose another port with --port or PORT",
                   e)))
-              .map(bound -> new Gateway(bus, registry, health, backlog, losses, bound, config))
+              .map(bound -> new Gateway(bus, registry, health, backlog, losses, sockets, bound, config))
               .onErrorResume(e -> Mono.fromRunnable(losses::stop).then(bus.stop())
                   .onErrorResume(stopError -> Mono.empty())
                   .then(Mono.error(e)));
@@ -151,11 +156,9 @@ public final class Gateway {
 
   private static Consumer<HttpServerRoutes> routes(EngineRouter bus, GatewaySettings settings,
       DashboardAssets dashboard, PrometheusMeterRegistry registry, GatewayHealth health, OpenStreams streams,
-      SocketBacklog backlog, StreamLosses losses) {
-    TopicActivity activity = new TopicActivity();
+      TopicActivity activity, StreamLosses losses, SocketEndpoint socket) {
     PublishEndpoint publish = new PublishEndpoint(bus, activity, settings.maxBodyBytes());
     EventStreamEndpoint stream = new EventStreamEndpoint(bus, streams, losses, settings.heartbeat());
-    SocketEndpoint socket = new SocketEndpoint(bus, streams, activity, settings.maxBodyBytes(), backlog);
     StatusEndpoints status = new StatusEndpoints(bus, registry, health, streams, activity);
     WebsocketServerSpec socketSpec = WebsocketServerSpec.builder()
         .maxFramePayloadLength(settings.maxBodyBytes()).build();
@@ -190,7 +193,8 @@ public final class Gateway {
 
   /**
    * Stops the gateway: reports {@code DOWN} on {@code /health}, stops the bus (publishes are refused with 503,
-   * streams get their buffered events and end), then closes the server, waiting up to 10 s for open exchanges.
+   * streams get their buffered events and end, WebSockets then get a close frame, 1001), then closes the server,
+   * waiting up to 10 s for open exchanges.
    * Idempotent; completes when everything is closed. Closing the server blocks, so it runs on a blocking-capable
    * scheduler.
    */
@@ -205,6 +209,7 @@ public final class Gateway {
             System.err.println("fluxbus-gateway: the bus did not stop cleanly: " + e.getMessage());
             return Mono.empty();
           })
+          .then(Mono.defer(sockets::stop).timeout(SERVER_DRAIN).onErrorResume(e -> Mono.empty()))
           .then(Mono.fromRunnable(() -> server.disposeNow(SERVER_DRAIN)).subscribeOn(Schedulers.boundedElastic()))
           .onErrorResume(e -> {
             System.err.println("fluxbus-gateway: open connections did not close in " + SERVER_DRAIN + ": "

@@ -129,7 +129,7 @@ final class Inputs {
   /**
    * A mapper that reads JSON faithfully or not at all: numbers with a fraction or exponent as {@code BigDecimal}
    * (so {@code 1e400} and {@code 0.10000000000000000555} are carried as written, not as infinity or rounded), and
-   * a key given twice in one object refused rather than the last kept.
+   * a key given twice in one object refused rather than the last kept; text after the value is refused too.
    */
   private static ObjectMapper mapper(int maxDepth) {
     JsonFactory factory = JsonFactory.builder()
@@ -137,7 +137,7 @@ final class Inputs {
         .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .build();
     return JsonMapper.builder(factory)
-        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS, DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
         .build();
   }

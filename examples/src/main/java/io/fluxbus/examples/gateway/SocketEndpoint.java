@@ -9,6 +9,7 @@ import io.fluxbus.Event;
 import io.fluxbus.EventBus;
 import io.fluxbus.codec.EventCodec;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -62,6 +63,9 @@ final class SocketEndpoint {
   private final TopicActivity activity;
   private final int maxFrameBytes;
   private final SocketBacklog backlog;
+  private final Sinks.Empty<Void> stopping = Sinks.empty();
+  private volatile boolean stopped;
+  private final Set<Connection> open = ConcurrentHashMap.newKeySet();
 
   SocketEndpoint(EventBus bus, OpenStreams streams, TopicActivity activity, int maxFrameBytes,
                  SocketBacklog backlog) {
@@ -84,9 +88,26 @@ final class SocketEndpoint {
     Flux<String> events = connection.opened.asFlux().flatMap(stream -> stream, MAX_SUBSCRIPTIONS + MAX_IN_FLIGHT, 1);
     return Flux.merge(1, answers, events)
         .takeUntilOther(in.receiveCloseStatus())
+        .takeUntilOther(stopping.asMono())
         .concatMap(message -> out.sendString(Mono.just(message)).then().doFinally(s -> connection.held.release()), 1)
-        .doFinally(signal -> connection.held.close())
-        .then();
+        .then(Mono.defer(() -> stopped ? out.sendClose(1001, "the gateway is stopping") : Mono.<Void>empty()))
+        .doOnSubscribe(subscription -> open.add(connection))
+        .doFinally(signal -> {
+          connection.held.close();
+          open.remove(connection);
+          connection.ended.tryEmitEmpty();
+        });
+  }
+
+  /**
+   * The gateway is stopping: every connection, once what it holds is written, gets a close frame with 1001 (going
+   * away) and a reason, rather than a dropped connection. Call after the bus has stopped, so subscriptions have
+   * sent their {@code unsubscribed}. Completes once every connection has been closed so.
+   */
+  Mono<Void> stop() {
+    stopped = true;
+    stopping.tryEmitEmpty();
+    return Mono.when(open.stream().map(connection -> connection.ended.asMono()).toList());
   }
 
   /**
@@ -95,11 +116,12 @@ final class SocketEndpoint {
    * @param subscriptions its subscriptions by id, each with the signal that ends it
    * @param opened the message streams of its subscriptions, merged into what is written
    * @param held what it holds
+   * @param ended completes when the connection's handling has ended
    */
   private record Connection(Map<String, Sinks.Empty<Void>> subscriptions, Sinks.Many<Flux<String>> opened,
-                            SocketBacklog.Connection held) {
+                            SocketBacklog.Connection held, Sinks.Empty<Void> ended) {
     Connection(SocketBacklog.Connection held) {
-      this(new ConcurrentHashMap<>(), Sinks.many().unicast().onBackpressureBuffer(), held);
+      this(new ConcurrentHashMap<>(), Sinks.many().unicast().onBackpressureBuffer(), held, Sinks.empty());
     }
   }
 
@@ -178,7 +200,11 @@ final class SocketEndpoint {
   }
 
   private Mono<String> unsubscribe(String id, Map<String, Sinks.Empty<Void>> subscriptions) {
-    Sinks.Empty<Void> cancel = id == null ? null : subscriptions.get(id);
+    if (id == null) {
+      throw Inputs.rejected("invalid_message", "an unsubscribe message needs the 'id' of the subscription; open "
+          + "ones: " + subscriptions.keySet(), null);
+    }
+    Sinks.Empty<Void> cancel = subscriptions.get(id);
     if (cancel == null) {
       throw Inputs.rejected("unknown_subscription", "no subscription '" + id + "' on this connection; open ones: "
           + subscriptions.keySet(), id);

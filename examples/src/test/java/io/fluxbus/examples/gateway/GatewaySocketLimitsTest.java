@@ -63,4 +63,46 @@ class GatewaySocketLimitsTest {
     client.close();
     await().atMost(GatewayClient.TIMEOUT).until(() -> gateway.socketBacklog().held() == 0);
   }
+
+  /** Catches reading messages leniently: HTTP refused trailing text, WebSocket published the first value. */
+  @Test
+  @DisplayName("text after a message's JSON is an invalid_json error, and nothing is published")
+  void trailingTextIsRefused() {
+    try (SocketTestClient socket = new SocketTestClient("ws://127.0.0.1:" + gateway.port() + "/ws")) {
+      socket.send("{\"type\":\"publish\",\"id\":\"p\",\"topic\":\"orders.placed\",\"payload\":{}} trailing");
+
+      assertThat(socket.next(GatewayClient.TIMEOUT).get("error").asText()).isEqualTo("invalid_json");
+      assertThat(gateway.bus().stats().published()).isZero();
+    }
+  }
+
+  /** Catches the old answer "no subscription 'null'", which named no problem. */
+  @Test
+  @DisplayName("an unsubscribe without an id says the id is needed")
+  void unsubscribeWithoutIdSaysSo() {
+    try (SocketTestClient socket = new SocketTestClient("ws://127.0.0.1:" + gateway.port() + "/ws")) {
+      socket.send("{\"type\":\"unsubscribe\"}");
+
+      com.fasterxml.jackson.databind.JsonNode answer = socket.next(GatewayClient.TIMEOUT);
+      assertThat(answer.get("error").asText()).isEqualTo("invalid_message");
+      assertThat(answer.get("message").asText()).contains("needs the 'id'").doesNotContain("null");
+    }
+  }
+
+  /** Catches sockets dropped at shutdown without a close frame (the client saw 1006). */
+  @Test
+  @DisplayName("stopping the gateway closes sockets with a close frame, 1001 and a reason")
+  void stopSendsACloseFrame() throws IOException {
+    try (RawSocket client = new RawSocket(gateway.port()).upgrade()) {
+      client.sendText("{\"type\":\"publish\",\"id\":\"p\",\"topic\":\"orders.placed\",\"payload\":{}}");
+      assertThat(client.readFrame().opcode()).isEqualTo(0x1);
+
+      gateway.stop().block(GatewayClient.TIMEOUT);
+
+      RawSocket.Frame close = client.readFrame();
+      assertThat(close.opcode()).isEqualTo(0x8);
+      assertThat(close.closeCode()).isEqualTo(1001);
+      assertThat(close.text()).contains("stopping");
+    }
+  }
 }

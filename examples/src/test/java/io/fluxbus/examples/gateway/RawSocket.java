@@ -108,6 +108,44 @@ final class RawSocket implements AutoCloseable {
     return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
   }
 
+  /**
+   * A frame from the server (unmasked).
+   *
+   * @param opcode its opcode: 1 text, 8 close
+   * @param payload its payload
+   */
+  record Frame(int opcode, byte[] payload) {
+    /** A close frame's status code. */
+    int closeCode() {
+      return (payload[0] & 0xFF) << 8 | payload[1] & 0xFF;
+    }
+
+    /** The text, or a close frame's reason. */
+    String text() {
+      int start = opcode == 0x8 ? 2 : 0;
+      return new String(payload, start, payload.length - start, StandardCharsets.UTF_8);
+    }
+  }
+
+  /** Reads the next frame the server sends. */
+  Frame readFrame() throws IOException {
+    int first = in.read();
+    int second = in.read();
+    if (first < 0 || second < 0) {
+      throw new IOException("the connection ended before a frame");
+    }
+    long length = second & 0x7F;
+    if (length == 126) {
+      length = (long) in.read() << 8 | in.read();
+    } else if (length == 127) {
+      length = 0;
+      for (int i = 0; i < 8; i++) {
+        length = length << 8 | in.read();
+      }
+    }
+    return new Frame(first & 0x0F, in.readNBytes((int) length));
+  }
+
   InputStream input() {
     return in;
   }
