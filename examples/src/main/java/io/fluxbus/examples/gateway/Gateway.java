@@ -17,7 +17,9 @@ import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.DisposableServer;
 import reactor.netty.NettyPipeline;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerRoutes;
 import reactor.netty.http.server.WebsocketServerSpec;
 
@@ -170,14 +172,24 @@ public final class Gateway {
         .get("/assets/{file}", dashboard::file)
         .post("/events/{topic}", publish::handle)
         .get("/events/{pattern}", stream::handle)
+        .route(request -> isSocketPath(request) && !request.requestHeaders()
+                .containsValue(HttpHeaderNames.UPGRADE, "websocket", true),
+            (request, response) -> JsonResponses.error(response, ApiError.badRequest("not_websocket", "/ws is a "
+                + "WebSocket endpoint: send GET with 'Upgrade: websocket' (use a WebSocket client)", null)))
         .ws("/ws", socket::handle, socketSpec)
         .get("/health", status::health)
         .get("/stats", status::stats)
         .get("/metrics", status::metrics)
         .route(request -> true, (request, response) -> JsonResponses.error(response, new ApiError(404, "not_found",
-            "no endpoint " + request.method() + " " + request.fullPath() + "; endpoints: POST /events/{topic}, "
+            "no endpoint " + request.method() + " " + request.uri() + "; endpoints: POST /events/{topic}, "
                 + "GET /events/{pattern} (write # as %23), /ws, GET /health, /stats, /metrics and /",
-            request.fullPath())));
+            request.uri())));
+  }
+
+  private static boolean isSocketPath(HttpServerRequest request) {
+    String uri = request.uri();
+    int query = uri.indexOf('?');
+    return (query < 0 ? uri : uri.substring(0, query)).equals("/ws");
   }
 
   private static EngineRouter loadBus(GatewaySettings settings) {

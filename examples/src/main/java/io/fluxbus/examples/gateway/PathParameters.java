@@ -1,6 +1,7 @@
 package io.fluxbus.examples.gateway;
 
 import java.io.ByteArrayOutputStream;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -48,8 +49,20 @@ final class PathParameters {
    * @return a 400 naming the malformed escape or the bytes that are not UTF-8, with the target as the value
    */
   static ApiError check(String uri) {
+    int query = uri.indexOf('?');
+    if (!uri.startsWith("/")) {
+      return ApiError.badRequest("invalid_target", "the request target must be a path starting with '/'", uri);
+    }
     try {
-      int query = uri.indexOf('?');
+      // Reactor Netty's routes read the path through java.net.URI, which refuses some characters (quotes, angle
+      // brackets, backslashes, and raw bytes that read as control characters, as some UTF-8 does)
+      URI.create("http://gateway" + (query < 0 ? uri : uri.substring(0, query)));
+    } catch (IllegalArgumentException e) {
+      return ApiError.badRequest("invalid_target", "the request target has a character that must be "
+          + "percent-encoded (" + e.getMessage().replaceFirst(":.*", "") + "); escape non-ASCII as UTF-8, "
+          + "e.g. %E2%82%AC for €", uri);
+    }
+    try {
       decode(query < 0 ? uri : uri.substring(0, query), false);
       if (query >= 0) {
         decode(uri.substring(query + 1), true);
