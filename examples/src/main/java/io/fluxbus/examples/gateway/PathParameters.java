@@ -54,6 +54,15 @@ final class PathParameters {
       return ApiError.badRequest("invalid_target", "the request target must be a path starting with '/'", uri);
     }
     try {
+      decode(query < 0 ? uri : uri.substring(0, query), false);
+      if (query >= 0) {
+        decode(uri.substring(query + 1), true);
+      }
+    } catch (IllegalArgumentException e) {
+      return ApiError.badRequest(e instanceof CharacterCodingFailure ? "invalid_utf8" : "invalid_escape",
+          e.getMessage(), uri);
+    }
+    try {
       // Reactor Netty's routes read the path through java.net.URI, which refuses some characters (quotes, angle
       // brackets, backslashes, and raw bytes that read as control characters, as some UTF-8 does)
       URI.create("http://gateway" + (query < 0 ? uri : uri.substring(0, query)));
@@ -62,16 +71,7 @@ final class PathParameters {
           + "percent-encoded (" + e.getMessage().replaceFirst(":.*", "") + "); escape non-ASCII as UTF-8, "
           + "e.g. %E2%82%AC for €", uri);
     }
-    try {
-      decode(query < 0 ? uri : uri.substring(0, query), false);
-      if (query >= 0) {
-        decode(uri.substring(query + 1), true);
-      }
-      return null;
-    } catch (IllegalArgumentException e) {
-      return ApiError.badRequest(e instanceof CharacterCodingFailure ? "invalid_utf8" : "invalid_escape",
-          e.getMessage(), uri);
-    }
+    return null;
   }
 
   /**
