@@ -97,4 +97,44 @@ class GatewayPayloadTest {
     assertThat(socketAnswer.get("error").asText()).isEqualTo("invalid_json");
     assertThat(gateway.bus().stats().published()).isZero();
   }
+
+  /** Catches ignoring the Content-Type: text, images and XML were published as JSON payloads. */
+  @Test
+  @DisplayName("a body that is not JSON by its Content-Type is a 415")
+  void nonJsonIs415() {
+    for (String type : new String[] {"text/plain", "image/png", "application/xml"}) {
+      GatewayClient.Answer answer = client.send(java.net.http.HttpRequest.newBuilder(
+              java.net.URI.create(client.url("/events/orders.placed")))
+          .header("Content-Type", type).POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")));
+
+      assertThat(answer.status()).as(type).isEqualTo(415);
+      assertThat(answer.json().get("error").asText()).isEqualTo("unsupported_media_type");
+    }
+    assertThat(gateway.bus().stats().published()).isZero();
+  }
+
+  /** Catches wrapping a posted CloudEvent inside a new one, which lost its id, source and extensions. */
+  @Test
+  @DisplayName("a structured CloudEvent is published as itself, keeping its id, source and extensions")
+  void structuredCloudEventIsTheEvent() {
+    String cloudEvent = "{\"specversion\":\"1.0\",\"id\":\"ce-42\",\"source\":\"urn:shop\","
+        + "\"type\":\"orders.placed\",\"partitionkey\":\"c-7\",\"tenant\":\"acme\",\"data\":{\"total\":42.10}}";
+    try (RecordedStream stream = client.record("/events/orders.%23").awaitReady()) {
+
+      GatewayClient.Answer answer = client.send(java.net.http.HttpRequest.newBuilder(
+              java.net.URI.create(client.url("/events/orders.placed")))
+          .header("Content-Type", "application/cloudevents+json")
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofString(cloudEvent)));
+
+      assertThat(answer.status()).isEqualTo(202);
+      assertThat(answer.json().get("eventId").asText()).isEqualTo("ce-42");
+      JsonNode delivered = stream.awaitEvents(1).get(0).json();
+      assertThat(delivered.get("id").asText()).isEqualTo("ce-42");
+      assertThat(delivered.get("source").asText()).isEqualTo("urn:shop");
+      assertThat(delivered.get("partitionkey").asText()).isEqualTo("c-7");
+      assertThat(delivered.get("tenant").asText()).isEqualTo("acme");
+      assertThat(delivered.get("data").get("total").decimalValue()).isEqualByComparingTo("42.10");
+      assertThat(delivered.has("specversion") && !delivered.get("data").has("specversion")).isTrue();
+    }
+  }
 }
