@@ -64,7 +64,9 @@ final class SocketEndpoint {
   private final int maxFrameBytes;
   private final SocketBacklog backlog;
   private final Sinks.Empty<Void> stopping = Sinks.empty();
-  private volatile boolean stopped;
+  /** Stands for the close frame in a connection's messages; compared by identity. */
+  @SuppressWarnings("StringOperationCanBeSimplified")
+  private static final String GOING_AWAY = new String("going away");
   private final Set<Connection> open = ConcurrentHashMap.newKeySet();
 
   SocketEndpoint(EventBus bus, OpenStreams streams, TopicActivity activity, int maxFrameBytes,
@@ -86,11 +88,14 @@ final class SocketEndpoint {
     // a subscription's slot here is freed once its last message is taken, which may be after the client reused
     // its id; the margin keeps a new subscription from waiting for a slot, so it is active before it is confirmed
     Flux<String> events = connection.opened.asFlux().flatMap(stream -> stream, MAX_SUBSCRIPTIONS + MAX_IN_FLIGHT, 1);
-    return Flux.merge(1, answers, events)
+    // the close frame is sent before the inbound is cancelled, which would send an empty one of its own
+    Flux<String> goingAway = stopping.asMono().thenReturn(GOING_AWAY).flux();
+    return Flux.merge(1, answers, events, goingAway)
         .takeUntilOther(in.receiveCloseStatus())
-        .takeUntilOther(stopping.asMono())
-        .concatMap(message -> out.sendString(Mono.just(message)).then().doFinally(s -> connection.held.release()), 1)
-        .then(Mono.defer(() -> stopped ? out.sendClose(1001, "the gateway is stopping") : Mono.<Void>empty()))
+        .takeUntil(message -> message == GOING_AWAY)
+        .concatMap(message -> message == GOING_AWAY ? out.sendClose(1001, "the gateway is stopping")
+            : out.sendString(Mono.just(message)).then().doFinally(s -> connection.held.release()), 1)
+        .then()
         .doOnSubscribe(subscription -> open.add(connection))
         .doFinally(signal -> {
           connection.held.close();
@@ -105,7 +110,6 @@ final class SocketEndpoint {
    * sent their {@code unsubscribed}. Completes once every connection has been closed so.
    */
   Mono<Void> stop() {
-    stopped = true;
     stopping.tryEmitEmpty();
     return Mono.when(open.stream().map(connection -> connection.ended.asMono()).toList());
   }
