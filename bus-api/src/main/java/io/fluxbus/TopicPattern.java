@@ -15,8 +15,8 @@ import java.util.Objects;
 public record TopicPattern(String value) {
 
   private static final String RULES =
-      "a pattern is dot-separated segments, each a topic segment (1+ characters other than '.', '*', '#' "
-          + "and whitespace), '*' (exactly one segment) or '#' (zero or more segments), at most "
+      "a pattern is dot-separated segments, each a topic segment (1+ characters other than '.', '*', '#', "
+          + "whitespace and control characters), '*' (exactly one segment) or '#' (zero or more segments), at most "
           + Topics.MAX_LENGTH + " characters";
 
   /**

@@ -4,8 +4,15 @@ import java.util.Objects;
 
 /**
  * Topic rules. A topic is dot-separated segments, e.g. {@code order.created}; a segment is one or more
- * characters other than {@code .}, {@code *}, {@code #} and whitespace; a topic is at most 255 characters.
- * Patterns (see {@link TopicPattern}) add {@code *} (exactly one segment) and {@code #} (zero or more).
+ * characters other than {@code .}, {@code *}, {@code #}, whitespace and control characters (U+0000 to U+001F,
+ * U+007F to U+009F), and a topic is at most 255 characters of well-formed UTF-16 (no unpaired surrogate, so every
+ * topic has a UTF-8 form). Patterns (see {@link TopicPattern}) add {@code *} (exactly one segment) and {@code #}
+ * (zero or more).
+ *
+ * <p>The rules are engine-neutral: they refuse only what no engine, log or dashboard can carry faithfully. Brokers
+ * with narrower names map topics onto their own instead of narrowing these rules: Kafka topic names allow only
+ * {@code [a-zA-Z0-9._-]}, at most 249, and NATS subjects give {@code *} and {@code >} a meaning, so a Kafka or
+ * NATS engine escapes other characters (e.g. {@code é}, {@code :}, {@code >}) in the names it uses.
  */
 public final class Topics {
 
@@ -14,7 +21,7 @@ public final class Topics {
 
   private static final String RULES =
       "a topic is dot-separated segments of 1+ characters other than '.', '*', '#' and whitespace, "
-          + "at most " + MAX_LENGTH + " characters";
+          + "without control characters or unpaired surrogates, at most " + MAX_LENGTH + " characters";
 
   /**
    * Topic strings validated lately, by identity: an event copied at publish (to fill in its source) keeps the
@@ -86,6 +93,13 @@ public final class Topics {
       // isWhitespace alone lets no-break spaces (U+00A0, U+202F) through; isSpaceChar catches them.
       if (Character.isWhitespace(c) || Character.isSpaceChar(c)) {
         return "whitespace at index " + i;
+      }
+      if (Character.isISOControl(c)) {
+        return String.format("control character U+%04X at index %d", (int) c, i);
+      }
+      if (Character.isHighSurrogate(c) ? i + 1 == text.length() || !Character.isLowSurrogate(text.charAt(i + 1))
+          : Character.isLowSurrogate(c) && (i == 0 || !Character.isHighSurrogate(text.charAt(i - 1)))) {
+        return String.format("unpaired surrogate U+%04X at index %d", (int) c, i);
       }
       if ((c == '*' || c == '#') && !pattern) {
         return "wildcard '" + c + "' at index " + i + " is only allowed in subscription patterns";

@@ -38,6 +38,14 @@ class TopicPatternTest {
         .hasMessageContaining("must be a whole segment");
   }
 
+  @ParameterizedTest(name = "control character in \"{0}\"")
+  @ValueSource(strings = {"orders.\u0000.#", "\u001B.*", "a.\u007F"})
+  void rejectsControlCharactersLikeTopicsDo(String pattern) {
+    assertThatThrownBy(() -> TopicPattern.of(pattern))
+        .isInstanceOf(InvalidPatternException.class)
+        .hasMessageContaining("control character U+");
+  }
+
   @Test
   void namesTheWildcardAndItsIndexWhenItIsNotAWholeSegment() {
     assertThatThrownBy(() -> TopicPattern.of("user.a*"))

@@ -52,6 +52,35 @@ class TopicsTest {
         .hasMessageContaining("whitespace at index");
   }
 
+  @ParameterizedTest(name = "control character in \"{0}\"")
+  @ValueSource(strings = {"orders.\u0000", "orders.\u001B[31mred", "orders.\u007F", "a\u0085b", "\u0007"})
+  void rejectsControlCharactersWhichNoLogOrDashboardShowsFaithfully(String topic) {
+    assertThatThrownBy(() -> Topics.requireValid(topic))
+        .isInstanceOf(InvalidTopicException.class)
+        .hasMessageContaining("control character U+")
+        .hasMessageContaining("without control characters");
+    assertThat(Topics.isValid(topic)).isFalse();
+  }
+
+  @Test
+  void namesTheControlCharacterAndItsIndex() {
+    assertThatThrownBy(() -> Topics.requireValid("orders.\u001B[31mred"))
+        .hasMessageContaining("control character U+001B at index 7");
+  }
+
+  @ParameterizedTest(name = "unpaired surrogate in \"{0}\"")
+  @ValueSource(strings = {"a\uD800", "a\uD800b", "\uDC00a", "a.\uDC00\uD800"})
+  void rejectsUnpairedSurrogatesWhichHaveNoUtf8Form(String topic) {
+    assertThatThrownBy(() -> Topics.requireValid(topic))
+        .isInstanceOf(InvalidTopicException.class)
+        .hasMessageContaining("unpaired surrogate");
+  }
+
+  @Test
+  void acceptsCharactersOutsideTheBasicPlane() {
+    assertThat(Topics.isValid("emoji.\uD83D\uDE80.launched")).isTrue();
+  }
+
   @ParameterizedTest(name = "wildcard in \"{0}\"")
   @ValueSource(strings = {"*", "#", "a.*", "a.#", "a*", "#a", "a.b*c"})
   void rejectsWildcardsWhichBelongOnlyInPatterns(String topic) {

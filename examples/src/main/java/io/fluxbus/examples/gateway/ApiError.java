@@ -12,7 +12,8 @@ import io.fluxbus.InvalidTopicException;
  * What the gateway answers when a request cannot be served, as JSON:
  * {@code {"status":400,"error":"invalid_topic","message":"Invalid topic 'a..b': …","value":"a..b"}}. {@code error}
  * is a stable code for programs, {@code message} says what was wrong and what is allowed, {@code value} is the
- * offending input (cut to 200 characters) when there is one.
+ * offending input when there is one. What is echoed is capped: the value at 200 characters (and the same cut
+ * applied where the message quotes it), the message at 1,000.
  *
  * @param status the HTTP status
  * @param error the stable code, e.g. {@code invalid_topic}, {@code invalid_json}, {@code body_too_large}
@@ -23,10 +24,16 @@ import io.fluxbus.InvalidTopicException;
 record ApiError(int status, String error, String message, String value) {
 
   private static final int MAX_VALUE_LENGTH = 200;
+  private static final int MAX_MESSAGE_LENGTH = 1000;
 
   ApiError {
     if (value != null && value.length() > MAX_VALUE_LENGTH) {
-      value = value.substring(0, MAX_VALUE_LENGTH) + "…";
+      String cut = value.substring(0, MAX_VALUE_LENGTH) + "…";
+      message = message == null ? null : message.replace(value, cut);
+      value = cut;
+    }
+    if (message != null && message.length() > MAX_MESSAGE_LENGTH) {
+      message = message.substring(0, MAX_MESSAGE_LENGTH) + "…";
     }
   }
 
@@ -36,11 +43,17 @@ record ApiError(int status, String error, String message, String value) {
 
   /**
    * The answer for a failure: a {@link RequestRejected} carries its own; the bus's typed errors map to 400
-   * (invalid input) or 503 (bus stopped, engine unavailable); anything else is a 500 naming the exception.
+   * (invalid input) or 503 (bus stopped, engine unavailable); Reactor Netty's request timeout is a 408; anything
+   * else is a 500 naming the exception.
    */
   static ApiError of(Throwable failure) {
     if (failure instanceof RequestRejected rejected) {
       return rejected.error();
+    }
+    // Reactor Netty's RequestTimeoutException is package-private: known by name only
+    if (failure.getClass().getName().equals("reactor.netty.http.server.RequestTimeoutException")) {
+      return new ApiError(408, "request_timeout", "the request's body did not arrive in time (--request-timeout / "
+          + "FLUXBUS_REQUEST_TIMEOUT)", null);
     }
     if (failure instanceof InvalidTopicException) {
       return new ApiError(400, "invalid_topic", failure.getMessage(), null);

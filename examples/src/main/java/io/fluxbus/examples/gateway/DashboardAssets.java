@@ -51,7 +51,10 @@ final class DashboardAssets {
 
   Mono<Void> file(HttpServerRequest request, HttpServerResponse response) {
     Asset asset = assets.get(request.param("file"));
-    return asset == null ? response.sendNotFound() : send(response, asset);
+    return asset == null
+        ? JsonResponses.error(response, new ApiError(404, "not_found", "no dashboard file '" + request.param("file")
+            + "'; files: " + assets.keySet(), request.param("file")))
+        : send(response, asset);
   }
 
   private static Mono<Void> send(HttpServerResponse response, Asset asset) {

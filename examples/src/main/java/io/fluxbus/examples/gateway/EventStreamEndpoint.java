@@ -1,12 +1,17 @@
 package io.fluxbus.examples.gateway;
 
 import io.fluxbus.CodecException;
+import io.fluxbus.DurableEventBus;
 import io.fluxbus.Event;
-import io.fluxbus.EventBus;
 import io.fluxbus.SubscribeOptions;
 import io.fluxbus.codec.EventCodec;
+import io.fluxbus.router.EngineRouter;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -24,16 +29,23 @@ import reactor.netty.http.server.HttpServerResponse;
  * slow client stops taking events and its subscription's buffer fills, so the engine's delivery mode decides (drop,
  * block, timeout). A disconnect cancels the subscription; a bus stop drains and completes the stream. Bad patterns,
  * groups and ids are answered with a 400 JSON error before the stream starts.
+ *
+ * <p>A client is told what it lost: events the bus dropped for its stream are announced as
+ * {@code event: dropped} with {@code data: {"missed":N}} ({@link StreamLosses}), before the next event or
+ * keep-alive; a resume the engine cannot serve (it does not replay) opens the stream with
+ * {@code event: resume-impossible}, naming the engines, after which the stream starts from now.
  */
 final class EventStreamEndpoint {
 
-  private final EventBus bus;
+  private final EngineRouter bus;
   private final OpenStreams streams;
+  private final StreamLosses losses;
   private final Duration heartbeat;
 
-  EventStreamEndpoint(EventBus bus, OpenStreams streams, Duration heartbeat) {
+  EventStreamEndpoint(EngineRouter bus, OpenStreams streams, StreamLosses losses, Duration heartbeat) {
     this.bus = bus;
     this.streams = streams;
+    this.losses = losses;
     this.heartbeat = heartbeat;
   }
 
@@ -58,18 +70,51 @@ final class EventStreamEndpoint {
 
   private Flux<String> frames(String pattern, SubscribeOptions options, ResumePoint resume) {
     Sinks.Empty<Void> ended = Sinks.empty();
-    Flux<Event<Object>> events = bus.subscribe(pattern, Object.class, options);
+    AtomicLong missed = new AtomicLong();
+    Flux<Event<Object>> events = losses.counting(bus.subscribe(pattern, Object.class, options), missed);
     if (resume != null) {
       events = events.filter(resume::isNew);
     }
-    Flux<String> eventFrames = events.map(EventStreamEndpoint::message)
+    Flux<String> eventFrames = events.map(event -> dropped(missed) + message(event))
+        .concatWith(Mono.fromSupplier(() -> dropped(missed)).filter(notice -> !notice.isEmpty()))
         .onErrorResume(error -> Mono.just("event: fluxbus-error\ndata: " + JsonResponses.write(ApiError.of(error))
             + "\n\n"))
         .doFinally(signal -> ended.tryEmitEmpty());
-    Flux<String> keepAlive = Flux.interval(heartbeat).map(tick -> ": keep-alive\n\n").takeUntilOther(ended.asMono());
+    Flux<String> keepAlive = Flux.interval(heartbeat)
+        .map(tick -> {
+          String notice = dropped(missed);
+          return notice.isEmpty() ? ": keep-alive\n\n" : notice;
+        })
+        .takeUntilOther(ended.asMono());
     // merge subscribes in order: the bus subscription is active before the first comment is sent
-    return streams.track(pattern, Flux.merge(eventFrames, Mono.just(": subscribed to " + pattern + "\n\n"),
+    return streams.track(pattern, Flux.merge(eventFrames,
+        Mono.fromSupplier(() -> ": subscribed to " + pattern + "\n\n" + resumeImpossible(pattern, resume)),
         keepAlive));
+  }
+
+  /** The {@code dropped} message for what was lost since the last one, or nothing when nothing was. */
+  private static String dropped(AtomicLong missed) {
+    long count = missed.getAndSet(0);
+    return count == 0 ? "" : "event: dropped\ndata: {\"missed\":" + count + "}\n\n";
+  }
+
+  /** The {@code resume-impossible} message when an engine of the pattern does not replay, or nothing. */
+  private String resumeImpossible(String pattern, ResumePoint resume) {
+    if (resume == null) {
+      return "";
+    }
+    List<String> engines = bus.enginesFor(pattern).stream()
+        .filter(engine -> !(bus.engine(engine) instanceof DurableEventBus))
+        .toList();
+    if (engines.isEmpty()) {
+      return "";
+    }
+    Map<String, Object> notice = new LinkedHashMap<>();
+    notice.put("lastEventId", resume.lastEventId());
+    notice.put("engines", engines);
+    notice.put("message", "cannot resume after " + resume.lastEventId() + ": engine(s) " + engines
+        + " do not replay; events published while disconnected are lost, and the stream starts from now");
+    return "event: resume-impossible\ndata: " + JsonResponses.write(notice) + "\n\n";
   }
 
   /** One SSE message; CloudEvents JSON from the codec is one line, so it is one {@code data:} line. */

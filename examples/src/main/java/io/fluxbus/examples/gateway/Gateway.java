@@ -16,7 +16,10 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.DisposableServer;
+import reactor.netty.NettyPipeline;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerRoutes;
 import reactor.netty.http.server.WebsocketServerSpec;
 
@@ -45,16 +48,22 @@ public final class Gateway {
   private final EngineRouter bus;
   private final PrometheusMeterRegistry registry;
   private final GatewayHealth health;
+  private final SocketBacklog backlog;
+  private final StreamLosses losses;
+  private final SocketEndpoint sockets;
   private final DisposableServer server;
   private final String config;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final Sinks.Empty<Void> stopped = Sinks.empty();
 
-  private Gateway(EngineRouter bus, PrometheusMeterRegistry registry, GatewayHealth health, DisposableServer server,
-                  String config) {
+  private Gateway(EngineRouter bus, PrometheusMeterRegistry registry, GatewayHealth health, SocketBacklog backlog,
+                  StreamLosses losses, SocketEndpoint sockets, DisposableServer server, String config) {
     this.bus = bus;
     this.registry = registry;
     this.health = health;
+    this.backlog = backlog;
+    this.losses = losses;
+    this.sockets = sockets;
     this.server = server;
     this.config = config;
   }
@@ -116,42 +125,71 @@ public final class Gateway {
           streams.bind(registry);
           GatewayHealth health = new GatewayHealth();
           health.watch(bus);
+          TopicActivity activity = new TopicActivity();
+          SocketBacklog backlog = new SocketBacklog();
+          backlog.bind(registry);
+          StreamLosses losses = new StreamLosses();
+          losses.watch(bus);
+          SocketEndpoint sockets = new SocketEndpoint(bus, streams, activity, settings.maxBodyBytes(), backlog);
           HttpServer server = HttpServer.create()
               .host(settings.host())
               .port(settings.port())
-              .route(routes(bus, settings, dashboard, registry, health, streams));
+              .idleTimeout(settings.idleTimeout())
+              .requestTimeout(settings.requestTimeout())
+              .doOnChannelInit((observer, channel, address) -> {
+                if (channel.pipeline().get(NettyPipeline.HttpCodec) != null) {
+                  channel.pipeline().addAfter(NettyPipeline.HttpCodec, MalformedRequests.NAME,
+                      new MalformedRequests());
+                }
+              })
+              .route(routes(bus, settings, dashboard, registry, health, streams, activity, losses,
+                  sockets));
           String config = settings.config() == null ? "built-in (one memory engine)" : settings.config().toString();
           return bus.start()
               .then(server.bind().onErrorMap(e -> new IllegalStateException("cannot listen on " + settings.host()
                   + ":" + settings.port() + ": " + e.getMessage() + "; choose another port with --port or PORT",
                   e)))
-              .map(bound -> new Gateway(bus, registry, health, bound, config))
-              .onErrorResume(e -> bus.stop().onErrorResume(stopError -> Mono.empty()).then(Mono.error(e)));
+              .map(bound -> new Gateway(bus, registry, health, backlog, losses, sockets, bound, config))
+              .onErrorResume(e -> Mono.fromRunnable(losses::stop).then(bus.stop())
+                  .onErrorResume(stopError -> Mono.empty())
+                  .then(Mono.error(e)));
         });
   }
 
   private static Consumer<HttpServerRoutes> routes(EngineRouter bus, GatewaySettings settings,
-      DashboardAssets dashboard, PrometheusMeterRegistry registry, GatewayHealth health, OpenStreams streams) {
-    TopicActivity activity = new TopicActivity();
+      DashboardAssets dashboard, PrometheusMeterRegistry registry, GatewayHealth health, OpenStreams streams,
+      TopicActivity activity, StreamLosses losses, SocketEndpoint socket) {
     PublishEndpoint publish = new PublishEndpoint(bus, activity, settings.maxBodyBytes());
-    EventStreamEndpoint stream = new EventStreamEndpoint(bus, streams, settings.heartbeat());
-    SocketEndpoint socket = new SocketEndpoint(bus, streams, activity, settings.maxBodyBytes());
+    EventStreamEndpoint stream = new EventStreamEndpoint(bus, streams, losses, settings.heartbeat());
     StatusEndpoints status = new StatusEndpoints(bus, registry, health, streams, activity);
     WebsocketServerSpec socketSpec = WebsocketServerSpec.builder()
         .maxFramePayloadLength(settings.maxBodyBytes()).build();
+    // first, so no route reads a path or query that cannot be decoded
     return routes -> routes
+        .route(request -> PathParameters.check(request.uri()) != null,
+            (request, response) -> JsonResponses.error(response, PathParameters.check(request.uri())))
         .get("/", dashboard::index)
         .get("/assets/{file}", dashboard::file)
         .post("/events/{topic}", publish::handle)
         .get("/events/{pattern}", stream::handle)
+        .route(request -> isSocketPath(request) && !request.requestHeaders()
+                .containsValue(HttpHeaderNames.UPGRADE, "websocket", true),
+            (request, response) -> JsonResponses.error(response, ApiError.badRequest("not_websocket", "/ws is a "
+                + "WebSocket endpoint: send GET with 'Upgrade: websocket' (use a WebSocket client)", null)))
         .ws("/ws", socket::handle, socketSpec)
         .get("/health", status::health)
         .get("/stats", status::stats)
         .get("/metrics", status::metrics)
         .route(request -> true, (request, response) -> JsonResponses.error(response, new ApiError(404, "not_found",
-            "no endpoint " + request.method() + " " + request.fullPath() + "; endpoints: POST /events/{topic}, "
+            "no endpoint " + request.method() + " " + request.uri() + "; endpoints: POST /events/{topic}, "
                 + "GET /events/{pattern} (write # as %23), /ws, GET /health, /stats, /metrics and /",
-            request.fullPath())));
+            request.uri())));
+  }
+
+  private static boolean isSocketPath(HttpServerRequest request) {
+    String uri = request.uri();
+    int query = uri.indexOf('?');
+    return (query < 0 ? uri : uri.substring(0, query)).equals("/ws");
   }
 
   private static EngineRouter loadBus(GatewaySettings settings) {
@@ -167,7 +205,8 @@ public final class Gateway {
 
   /**
    * Stops the gateway: reports {@code DOWN} on {@code /health}, stops the bus (publishes are refused with 503,
-   * streams get their buffered events and end), then closes the server, waiting up to 10 s for open exchanges.
+   * streams get their buffered events and end, WebSockets then get a close frame, 1001), then closes the server,
+   * waiting up to 10 s for open exchanges.
    * Idempotent; completes when everything is closed. Closing the server blocks, so it runs on a blocking-capable
    * scheduler.
    */
@@ -182,6 +221,7 @@ public final class Gateway {
             System.err.println("fluxbus-gateway: the bus did not stop cleanly: " + e.getMessage());
             return Mono.empty();
           })
+          .then(Mono.defer(sockets::stop).timeout(SERVER_DRAIN).onErrorResume(e -> Mono.empty()))
           .then(Mono.fromRunnable(() -> server.disposeNow(SERVER_DRAIN)).subscribeOn(Schedulers.boundedElastic()))
           .onErrorResume(e -> {
             System.err.println("fluxbus-gateway: open connections did not close in " + SERVER_DRAIN + ": "
@@ -189,6 +229,7 @@ public final class Gateway {
             return Mono.empty();
           })
           .doFinally(signal -> {
+            losses.stop();
             registry.close();
             stopped.tryEmitEmpty();
           })
@@ -214,6 +255,11 @@ public final class Gateway {
   /** The registry that {@code /metrics} scrapes. */
   public PrometheusMeterRegistry registry() {
     return registry;
+  }
+
+  /** What the WebSocket connections hold now and at most; see {@link SocketEndpoint}. */
+  SocketBacklog socketBacklog() {
+    return backlog;
   }
 
   private String banner() {

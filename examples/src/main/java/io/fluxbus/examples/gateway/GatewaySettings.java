@@ -21,10 +21,16 @@ import java.util.regex.Pattern;
  *     {@code FLUXBUS_MAX_BODY}; 1 MiB by default)
  * @param heartbeat how often an idle event stream gets a comment line, so proxies keep it open and a vanished
  *     client is noticed
+ * @param idleTimeout how long a connection may go without a complete request head while no request is under way:
+ *     an idle connection, and one whose head trickles in, is closed past it ({@code --idle-timeout},
+ *     {@code FLUXBUS_IDLE_TIMEOUT}; 60 s by default)
+ * @param requestTimeout how long a request's body may take to arrive once its head has; past it the gateway answers
+ *     408 and closes ({@code --request-timeout}, {@code FLUXBUS_REQUEST_TIMEOUT}; 30 s by default). Event streams
+ *     and WebSockets, once open, are limited by neither
  * @param help true when {@code --help} was given
  */
 public record GatewaySettings(Path config, String host, int port, int maxBodyBytes, Duration heartbeat,
-                              boolean help) {
+                              Duration idleTimeout, Duration requestTimeout, boolean help) {
 
   /** The port when none is given. */
   public static final int DEFAULT_PORT = 8080;
@@ -32,16 +38,32 @@ public record GatewaySettings(Path config, String host, int port, int maxBodyByt
   /** The body limit when none is given: 1 MiB. */
   public static final int DEFAULT_MAX_BODY = 1 << 20;
 
+  /** The idle timeout when none is given. */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+
+  /** The request timeout when none is given. */
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
+  private static final String FLAGS = "--config, --port, --host, --max-body, --idle-timeout, --request-timeout "
+      + "and --help";
+
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(ms|s|m)?");
+
   private static final Pattern SIZE = Pattern.compile("(\\d{1,10})\\s*(b|k|kb|kib|m|mb|mib)?");
 
   /** The usage text printed for {@code --help} and after a bad flag. */
   public static final String USAGE = """
-      usage: fluxbus-gateway [--config FILE] [--port N] [--host ADDRESS] [--max-body SIZE] [--help]
+      usage: fluxbus-gateway [--config FILE] [--port N] [--host ADDRESS] [--max-body SIZE]
+                             [--idle-timeout TIME] [--request-timeout TIME] [--help]
         --config FILE    bus configuration (YAML, see the README); env FLUXBUS_CONFIG; default: one memory engine
         --port N         port to listen on; env PORT; default 8080; 0 picks a free port
         --host ADDRESS   address to listen on; env FLUXBUS_HOST; default 0.0.0.0 (all interfaces)
         --max-body SIZE  largest request body or WebSocket frame, e.g. 65536, 64k, 1m; env FLUXBUS_MAX_BODY;
-                         default 1m""";
+                         default 1m
+        --idle-timeout TIME     close a connection that sends no complete request head for this long (idle,
+                                or trickling), e.g. 60s, 500ms, 2m; env FLUXBUS_IDLE_TIMEOUT; default 60s
+        --request-timeout TIME  answer 408 when a request's body takes longer to arrive after its head;
+                                env FLUXBUS_REQUEST_TIMEOUT; default 30s""";
 
   /**
    * Validates the settings.
@@ -60,11 +82,21 @@ public record GatewaySettings(Path config, String host, int port, int maxBodyByt
     if (heartbeat.isNegative() || heartbeat.isZero()) {
       throw new IllegalArgumentException("heartbeat: " + heartbeat + " must be positive");
     }
+    Objects.requireNonNull(idleTimeout, "idleTimeout must not be null");
+    Objects.requireNonNull(requestTimeout, "requestTimeout must not be null");
+    if (idleTimeout.toMillis() < 1 || requestTimeout.toMillis() < 1) {
+      throw new IllegalArgumentException("timeouts must be 1 ms or more: idle " + idleTimeout + ", request "
+          + requestTimeout);
+    }
   }
 
-  /** The built-in configuration on all interfaces, port 8080, 1 MiB bodies, a heartbeat every 15 s. */
+  /**
+   * The built-in configuration on all interfaces, port 8080, 1 MiB bodies, a heartbeat every 15 s, 60 s idle and
+   * 30 s request timeouts.
+   */
   public static GatewaySettings defaults() {
-    return new GatewaySettings(null, "0.0.0.0", DEFAULT_PORT, DEFAULT_MAX_BODY, Duration.ofSeconds(15), false);
+    return new GatewaySettings(null, "0.0.0.0", DEFAULT_PORT, DEFAULT_MAX_BODY, Duration.ofSeconds(15),
+        DEFAULT_IDLE_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, false);
   }
 
   /**
@@ -78,16 +110,17 @@ public record GatewaySettings(Path config, String host, int port, int maxBodyByt
     settings = apply(settings, "PORT", env.get("PORT"));
     settings = apply(settings, "FLUXBUS_HOST", env.get("FLUXBUS_HOST"));
     settings = apply(settings, "FLUXBUS_MAX_BODY", env.get("FLUXBUS_MAX_BODY"));
+    settings = apply(settings, "FLUXBUS_IDLE_TIMEOUT", env.get("FLUXBUS_IDLE_TIMEOUT"));
+    settings = apply(settings, "FLUXBUS_REQUEST_TIMEOUT", env.get("FLUXBUS_REQUEST_TIMEOUT"));
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
       if (arg.equals("--help") || arg.equals("-h")) {
         settings = new GatewaySettings(settings.config, settings.host, settings.port, settings.maxBodyBytes,
-            settings.heartbeat, true);
+            settings.heartbeat, settings.idleTimeout, settings.requestTimeout, true);
         continue;
       }
       if (!arg.startsWith("--")) {
-        throw new IllegalArgumentException("unexpected argument '" + arg + "'; flags are --config, --port, --host, "
-            + "--max-body and --help");
+        throw new IllegalArgumentException("unexpected argument '" + arg + "'; flags are " + FLAGS);
       }
       int equals = arg.indexOf('=');
       String flag = equals < 0 ? arg : arg.substring(0, equals);
@@ -106,27 +139,37 @@ public record GatewaySettings(Path config, String host, int port, int maxBodyByt
 
   /** These settings listening on another port. */
   public GatewaySettings withPort(int port) {
-    return new GatewaySettings(config, host, port, maxBodyBytes, heartbeat, help);
+    return new GatewaySettings(config, host, port, maxBodyBytes, heartbeat, idleTimeout, requestTimeout, help);
   }
 
   /** These settings listening on another address. */
   public GatewaySettings withHost(String host) {
-    return new GatewaySettings(config, host, port, maxBodyBytes, heartbeat, help);
+    return new GatewaySettings(config, host, port, maxBodyBytes, heartbeat, idleTimeout, requestTimeout, help);
   }
 
   /** These settings loading another configuration file. */
   public GatewaySettings withConfig(Path config) {
-    return new GatewaySettings(config, host, port, maxBodyBytes, heartbeat, help);
+    return new GatewaySettings(config, host, port, maxBodyBytes, heartbeat, idleTimeout, requestTimeout, help);
   }
 
   /** These settings with another body limit. */
   public GatewaySettings withMaxBodyBytes(int maxBodyBytes) {
-    return new GatewaySettings(config, host, port, maxBodyBytes, heartbeat, help);
+    return new GatewaySettings(config, host, port, maxBodyBytes, heartbeat, idleTimeout, requestTimeout, help);
   }
 
   /** These settings with another heartbeat interval. */
   public GatewaySettings withHeartbeat(Duration heartbeat) {
-    return new GatewaySettings(config, host, port, maxBodyBytes, heartbeat, help);
+    return new GatewaySettings(config, host, port, maxBodyBytes, heartbeat, idleTimeout, requestTimeout, help);
+  }
+
+  /** These settings with another idle timeout. */
+  public GatewaySettings withIdleTimeout(Duration idleTimeout) {
+    return new GatewaySettings(config, host, port, maxBodyBytes, heartbeat, idleTimeout, requestTimeout, help);
+  }
+
+  /** These settings with another request timeout. */
+  public GatewaySettings withRequestTimeout(Duration requestTimeout) {
+    return new GatewaySettings(config, host, port, maxBodyBytes, heartbeat, idleTimeout, requestTimeout, help);
   }
 
   private static GatewaySettings apply(GatewaySettings settings, String name, String value) {
@@ -148,8 +191,9 @@ public record GatewaySettings(Path config, String host, int port, int maxBodyByt
         yield settings.withHost(value.trim());
       }
       case "--max-body", "FLUXBUS_MAX_BODY" -> settings.withMaxBodyBytes(size(name, value));
-      default -> throw new IllegalArgumentException("unknown flag '" + name + "'; flags are --config, --port, "
-          + "--host, --max-body and --help");
+      case "--idle-timeout", "FLUXBUS_IDLE_TIMEOUT" -> settings.withIdleTimeout(duration(name, value));
+      case "--request-timeout", "FLUXBUS_REQUEST_TIMEOUT" -> settings.withRequestTimeout(duration(name, value));
+      default -> throw new IllegalArgumentException("unknown flag '" + name + "'; flags are " + FLAGS);
     };
   }
 
@@ -159,6 +203,20 @@ public record GatewaySettings(Path config, String host, int port, int maxBodyByt
       return Integer.parseInt(text);
     }
     throw new IllegalArgumentException(name + ": '" + value + "' is not a port; use 0 to 65535");
+  }
+
+  private static Duration duration(String name, String value) {
+    Matcher m = DURATION.matcher(value.trim().toLowerCase(Locale.ROOT));
+    if (m.matches() && Long.parseLong(m.group(1)) > 0) {
+      long amount = Long.parseLong(m.group(1));
+      return switch (m.group(2) == null ? "s" : m.group(2)) {
+        case "ms" -> Duration.ofMillis(amount);
+        case "m" -> Duration.ofMinutes(amount);
+        default -> Duration.ofSeconds(amount);
+      };
+    }
+    throw new IllegalArgumentException(name + ": '" + value + "' is not a duration; use seconds (30) or ms / s / m "
+        + "(500ms, 30s, 2m), more than zero");
   }
 
   private static int size(String name, String value) {

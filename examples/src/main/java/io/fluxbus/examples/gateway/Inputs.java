@@ -1,9 +1,16 @@
 package io.fluxbus.examples.gateway;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.fluxbus.InvalidPatternException;
 import io.fluxbus.InvalidTopicException;
 import io.fluxbus.SubscribeOptions;
@@ -18,7 +25,16 @@ import java.nio.charset.StandardCharsets;
  */
 final class Inputs {
 
-  private static final ObjectReader JSON = JsonResponses.MAPPER.readerFor(Object.class)
+  /**
+   * How deep a payload may nest arrays and objects. Checked at publish so that what is accepted is deliverable:
+   * the CloudEvents envelope adds a level, and writers refuse documents past their own limit (Jackson's is 1000).
+   */
+  static final int MAX_DEPTH = 128;
+
+  /** Reads WebSocket messages, which carry the payload one level down. */
+  static final ObjectMapper MESSAGES = mapper(MAX_DEPTH + 1);
+
+  private static final ObjectReader JSON = mapper(MAX_DEPTH).readerFor(Object.class)
       .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private Inputs() {}
@@ -85,6 +101,8 @@ final class Inputs {
     Object payload;
     try {
       payload = JSON.readValue(body);
+    } catch (StreamConstraintsException e) {
+      throw tooDeep(new String(body, StandardCharsets.UTF_8));
     } catch (JsonProcessingException e) {
       throw rejected("invalid_json", "the body is not valid JSON: " + e.getOriginalMessage() + where(e),
           new String(body, StandardCharsets.UTF_8));
@@ -98,8 +116,30 @@ final class Inputs {
     return payload;
   }
 
+  /** The answer for a payload nested deeper than {@link #MAX_DEPTH}. */
+  static RequestRejected tooDeep(String value) {
+    return rejected("payload_too_deep", "the payload nests arrays and objects more than " + MAX_DEPTH
+        + " levels deep; the limit keeps every accepted event deliverable on every transport", value);
+  }
+
   static RequestRejected rejected(String error, String message, String value) {
     return new RequestRejected(ApiError.badRequest(error, message, value));
+  }
+
+  /**
+   * A mapper that reads JSON faithfully or not at all: numbers with a fraction or exponent as {@code BigDecimal}
+   * (so {@code 1e400} and {@code 0.10000000000000000555} are carried as written, not as infinity or rounded), and
+   * a key given twice in one object refused rather than the last kept; text after the value is refused too.
+   */
+  private static ObjectMapper mapper(int maxDepth) {
+    JsonFactory factory = JsonFactory.builder()
+        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(maxDepth).build())
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .build();
+    return JsonMapper.builder(factory)
+        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS, DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+        .build();
   }
 
   private static String where(JsonProcessingException e) {

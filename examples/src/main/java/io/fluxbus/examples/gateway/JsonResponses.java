@@ -24,8 +24,11 @@ final class JsonResponses {
         .then();
   }
 
-  /** Sends an error answer. */
+  /** Sends an error answer; after a 408 the connection is closed, as the rest of the request may still come. */
   static Mono<Void> error(HttpServerResponse response, ApiError error) {
+    if (error.status() == 408) {
+      response.keepAlive(false);
+    }
     return send(response, error.status(), error);
   }
 

@@ -4,13 +4,17 @@ import io.fluxbus.EventBus;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.io.ByteArrayOutputStream;
+import java.util.Locale;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
 /**
  * {@code POST /events/{topic}}: the body is the payload as JSON; the headers {@code Fluxbus-Key},
- * {@code Fluxbus-Version} and {@code Fluxbus-Correlation-Id} set the event's key, version and correlation id.
+ * {@code Fluxbus-Version} and {@code Fluxbus-Correlation-Id} set the event's key, version and correlation id. A
+ * body of type {@code application/cloudevents+json} is a structured CloudEvent and is published as that event,
+ * keeping its id, source, time and extensions (its {@code type} must be the path's topic). Any other type than
+ * JSON ({@code application/json}, {@code application/*+json}, or none) is a 415.
  * Answers {@code 202} with the {@code PublishResult} as JSON once the bus has taken the event, {@code 400} for a bad
  * topic, header or body, {@code 413} for a body over the limit (checked before reading when the length is declared,
  * while reading otherwise), and {@code 503} while the bus is stopped.
@@ -38,12 +42,34 @@ final class PublishEndpoint {
           String key = Inputs.optionalText(headers.get(KEY), KEY);
           Integer version = Inputs.version(headers.get(VERSION), VERSION);
           String correlationId = Inputs.optionalText(headers.get(CORRELATION_ID), CORRELATION_ID);
-          return body(request)
-              .map(bytes -> new PublishRequest(topic, Inputs.payload(bytes), key, version, correlationId));
+          boolean cloudEvent = cloudEvent(headers.get(HttpHeaderNames.CONTENT_TYPE));
+          return body(request).map(bytes -> cloudEvent ? StructuredCloudEvent.read(topic, bytes)
+              : new PublishRequest(topic, Inputs.payload(bytes), key, version, correlationId).toEvent());
         })
-        .flatMap(publish -> bus.publish(publish.toEvent()).doOnSuccess(result -> activity.published(publish.topic())))
+        .flatMap(event -> bus.publish(event).doOnSuccess(result -> activity.published(event.topic())))
         .flatMap(result -> JsonResponses.send(response, 202, result))
         .onErrorResume(error -> JsonResponses.error(response, ApiError.of(error)));
+  }
+
+  /**
+   * True for a structured CloudEvent, false for a plain JSON payload.
+   *
+   * @throws RequestRejected with 415 for any other media type
+   */
+  private static boolean cloudEvent(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    String type = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    if (type.equals("application/cloudevents+json")) {
+      return true;
+    }
+    if (type.equals("application/json") || type.startsWith("application/") && type.endsWith("+json")) {
+      return false;
+    }
+    throw new RequestRejected(new ApiError(415, "unsupported_media_type", "the body must be JSON: send "
+        + "Content-Type: application/json (or application/cloudevents+json for a whole CloudEvent), not '"
+        + contentType + "'", contentType));
   }
 
   /** The whole body, refused with 413 as soon as it is known to be over the limit. */

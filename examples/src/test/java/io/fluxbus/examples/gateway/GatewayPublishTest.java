@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fluxbus.Event;
 import java.io.ByteArrayInputStream;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.util.Map;
@@ -47,7 +48,8 @@ class GatewayPublishTest {
     assertThat(answer.json().get("eventId").asText()).isEqualTo(event.id());
     assertThat(answer.json().get("delivered").asInt()).isEqualTo(1);
     assertThat(answer.json().get("dropped").asInt()).isZero();
-    assertThat(event.payload()).isEqualTo(Map.of("id", 7, "total", 42.5));
+    // numbers with a fraction are read as BigDecimal, so they are carried exactly
+    assertThat(event.payload()).isEqualTo(Map.of("id", 7, "total", new BigDecimal("42.5")));
     assertThat(event).extracting(Event::key, Event::version, Event::correlationId, Event::source)
         .containsExactly("customer-7", 2, "checkout-1", "fluxbus-gateway");
   }
@@ -62,6 +64,20 @@ class GatewayPublishTest {
     assertThat(answer.json().get("error").asText()).isEqualTo("invalid_topic");
     assertThat(answer.json().get("value").asText()).isEqualTo("orders..placed");
     assertThat(answer.json().get("message").asText()).contains("'orders..placed'", "empty segment");
+  }
+
+  /** Catches echoing the whole input in the message: a 3,000-character topic made a 3.4 KB error. */
+  @Test
+  @DisplayName("an error quotes at most 200 characters of the input, in the value and in the message")
+  void errorsCapWhatTheyEcho() {
+    String topic = "a".repeat(3000);
+
+    GatewayClient.Answer answer = client.post("/events/" + topic, "{}");
+
+    assertThat(answer.status()).isEqualTo(400);
+    assertThat(answer.body().length()).isLessThan(1000);
+    assertThat(answer.json().get("value").asText()).isEqualTo("a".repeat(200) + "…");
+    assertThat(answer.json().get("message").asText()).contains("'" + "a".repeat(200) + "…'", "3000 characters");
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fluxbus.ConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
@@ -24,7 +25,27 @@ class GatewaySettingsTest {
     assertThat(settings.port()).isEqualTo(8080);
     assertThat(settings.host()).isEqualTo("0.0.0.0");
     assertThat(settings.maxBodyBytes()).isEqualTo(1 << 20);
+    assertThat(settings.idleTimeout()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(settings.requestTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(settings.help()).isFalse();
+  }
+
+  @Test
+  @DisplayName("FLUXBUS_IDLE_TIMEOUT and FLUXBUS_REQUEST_TIMEOUT are read as ms, s or m; flags win; bad ones name the flag")
+  void timeouts() {
+    Map<String, String> env = Map.of("FLUXBUS_IDLE_TIMEOUT", "90", "FLUXBUS_REQUEST_TIMEOUT", "2m");
+
+    GatewaySettings fromEnv = GatewaySettings.parse(List.of(), env);
+    GatewaySettings fromFlags = GatewaySettings.parse(List.of("--idle-timeout", "500ms", "--request-timeout=5s"), env);
+
+    assertThat(fromEnv).extracting(GatewaySettings::idleTimeout, GatewaySettings::requestTimeout)
+        .containsExactly(Duration.ofSeconds(90), Duration.ofMinutes(2));
+    assertThat(fromFlags).extracting(GatewaySettings::idleTimeout, GatewaySettings::requestTimeout)
+        .containsExactly(Duration.ofMillis(500), Duration.ofSeconds(5));
+    assertThatThrownBy(() -> GatewaySettings.parse(List.of("--idle-timeout", "0"), Map.of()))
+        .hasMessageContaining("--idle-timeout: '0' is not a duration");
+    assertThatThrownBy(() -> GatewaySettings.parse(List.of(), Map.of("FLUXBUS_REQUEST_TIMEOUT", "soon")))
+        .hasMessageContaining("FLUXBUS_REQUEST_TIMEOUT: 'soon' is not a duration");
   }
 
   @Test

@@ -153,6 +153,71 @@ class GatewayStreamTest {
     stalled.dispose();
   }
 
+  /**
+   * Catches a stream that drops silently (the old behaviour): no {@code dropped} message comes, or its counts do not
+   * add up to what the bus dropped for the stream.
+   */
+  @Test
+  @DisplayName("a client that fell behind is told how many events it missed, before the next event")
+  void slowClientIsToldWhatItMissed() {
+    gateway = TestGateways.start(dir, """
+        engines:
+          - name: small
+            type: memory
+            config: { bufferSize: 4, deliveryMode: drop }
+        """);
+    client = new GatewayClient(gateway);
+    List<GatewayClient.SseMessage> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+    BaseSubscriber<GatewayClient.SseMessage> reader = new BaseSubscriber<>() {
+      @Override
+      protected void hookOnSubscribe(Subscription subscription) {
+        subscription.request(1);
+      }
+
+      @Override
+      protected void hookOnNext(GatewayClient.SseMessage message) {
+        received.add(message);
+      }
+    };
+    client.events("/events/bulk.%23").subscribe(reader);
+    await().atMost(GatewayClient.TIMEOUT).until(() -> gateway.bus().subscriberCount("bulk.data") == 1);
+    String blob = "x".repeat(64 * 1024);
+    Flux.range(0, 2_000)
+        .concatMap(i -> gateway.bus().publish("bulk.data", Map.of("i", i, "blob", blob)))
+        .takeUntil(result -> result.dropped() > 0)
+        .blockLast(GatewayClient.TIMEOUT);
+
+    // the client catches up; markers are published until one gets through, as the buffer may still be full
+    reader.request(Long.MAX_VALUE);
+    await().atMost(GatewayClient.TIMEOUT).until(() -> received.stream()
+        .anyMatch(m -> m.data() != null && m.data().contains("\"marker\":true"))
+        || gateway.bus().publish("bulk.data", Map.of("marker", true)).map(result -> false).block(GatewayClient.TIMEOUT));
+
+    reader.dispose();
+    long dropped = gateway.bus().stats().dropped();
+    List<GatewayClient.SseMessage> notices = received.stream().filter(m -> "dropped".equals(m.event())).toList();
+    assertThat(dropped).isPositive();
+    assertThat(notices).isNotEmpty();
+    assertThat(notices.stream().mapToLong(m -> m.json().get("missed").asLong()).sum()).isEqualTo(dropped);
+  }
+
+  /** Catches a resume on the memory engine that says nothing: the client would think it missed nothing. */
+  @Test
+  @DisplayName("a Last-Event-ID resume on an engine that does not replay opens with resume-impossible")
+  void impossibleResumeIsAnnounced() {
+    start();
+    Event<Object> seen = Event.of("orders.placed", Map.of("n", 1));
+
+    try (RecordedStream stream = client.record("/events/orders.%23", "Last-Event-ID", seen.id()).awaitReady()) {
+      await().atMost(GatewayClient.TIMEOUT).until(() -> !stream.notices().isEmpty());
+
+      GatewayClient.SseMessage notice = stream.notices().get(0);
+      assertThat(notice.event()).isEqualTo("resume-impossible");
+      assertThat(notice.json().get("lastEventId").asText()).isEqualTo(seen.id());
+      assertThat(notice.json().get("engines").get(0).asText()).isEqualTo("memory");
+    }
+  }
+
   @Test
   @DisplayName("a bad pattern, group or Last-Event-ID is a 400 before the stream starts")
   void badStreamRequestsAre400() {

@@ -45,9 +45,19 @@ final class RecordedStream implements AutoCloseable {
     await().atMost(timeout).until(() -> failIfFailed() && completed.get());
   }
 
-  /** The events received so far. */
+  /** The events received so far: messages with data and no {@code event:} name. */
   List<GatewayClient.SseMessage> events() {
-    return messages.stream().filter(m -> m.data() != null).toList();
+    return messages.stream().filter(m -> m.data() != null && m.event() == null).toList();
+  }
+
+  /** The named messages received so far ({@code dropped}, {@code resume-impossible}, {@code fluxbus-error}). */
+  List<GatewayClient.SseMessage> notices() {
+    return messages.stream().filter(m -> m.event() != null).toList();
+  }
+
+  /** The comments received so far, e.g. {@code keep-alive}. */
+  List<String> comments() {
+    return messages.stream().map(GatewayClient.SseMessage::comment).filter(c -> c != null).toList();
   }
 
   @Override

@@ -1,0 +1,108 @@
+package io.fluxbus.examples.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("/ws limits: what one connection can make the gateway hold, and protocol edges")
+class GatewaySocketLimitsTest {
+
+  private Gateway gateway;
+
+  @BeforeEach
+  void start() {
+    gateway = TestGateways.start();
+  }
+
+  @AfterEach
+  void stop() {
+    gateway.stop().block(GatewayClient.TIMEOUT);
+  }
+
+  /**
+   * Catches unbounded inbound concurrency (checked by giving the requests' {@code flatMap} a concurrency of
+   * {@code Integer.MAX_VALUE}, as before): the gateway then reads every request while nothing can be written, never
+   * pauses, and holds about 4,000 answers.
+   */
+  @Test
+  @DisplayName("a client that sends and never reads makes the gateway stop reading its socket, holding a bounded backlog")
+  void clientThatNeverReadsIsHeldToABound() throws Exception {
+    // Given: publishes with a ~3 KB id, so every answer, which repeats the id, is ~3 KB to write
+    RawSocket client = new RawSocket(gateway.port(), 4096).upgrade();
+    String publish = "{\"type\":\"publish\",\"id\":\"" + "p".repeat(3000) + "\",\"topic\":\"bulk.data\","
+        + "\"payload\":{}}";
+    int messages = 5_000;
+    AtomicInteger sent = new AtomicInteger();
+    Thread writer = new Thread(() -> {
+      try {
+        while (sent.get() < messages) {
+          client.sendText(publish);
+          sent.incrementAndGet();
+        }
+      } catch (IOException closedAtTheEnd) {
+        // the test closes the socket while this thread is blocked in a write
+      }
+    }, "never-reading-client");
+    writer.setDaemon(true);
+
+    // When: it sends far more than the socket buffers between them hold (~15 MB of answers and events)
+    writer.start();
+    await().atMost(GatewayClient.TIMEOUT)
+        .until(() -> sent.get() == messages || gateway.socketBacklog().readingPaused() && sent.get() > 1000);
+
+    // Then: the gateway stopped reading and holds at most its in-flight requests and what is on its way out
+    long bound = SocketEndpoint.maxHeld(0);
+    assertThat(gateway.socketBacklog().highWater()).isLessThanOrEqualTo(bound);
+    assertThat(gateway.socketBacklog().held()).isLessThanOrEqualTo(bound);
+    client.close();
+    await().atMost(GatewayClient.TIMEOUT).until(() -> gateway.socketBacklog().held() == 0);
+  }
+
+  /** Catches reading messages leniently: HTTP refused trailing text, WebSocket published the first value. */
+  @Test
+  @DisplayName("text after a message's JSON is an invalid_json error, and nothing is published")
+  void trailingTextIsRefused() {
+    try (SocketTestClient socket = new SocketTestClient("ws://127.0.0.1:" + gateway.port() + "/ws")) {
+      socket.send("{\"type\":\"publish\",\"id\":\"p\",\"topic\":\"orders.placed\",\"payload\":{}} trailing");
+
+      assertThat(socket.next(GatewayClient.TIMEOUT).get("error").asText()).isEqualTo("invalid_json");
+      assertThat(gateway.bus().stats().published()).isZero();
+    }
+  }
+
+  /** Catches the old answer "no subscription 'null'", which named no problem. */
+  @Test
+  @DisplayName("an unsubscribe without an id says the id is needed")
+  void unsubscribeWithoutIdSaysSo() {
+    try (SocketTestClient socket = new SocketTestClient("ws://127.0.0.1:" + gateway.port() + "/ws")) {
+      socket.send("{\"type\":\"unsubscribe\"}");
+
+      com.fasterxml.jackson.databind.JsonNode answer = socket.next(GatewayClient.TIMEOUT);
+      assertThat(answer.get("error").asText()).isEqualTo("invalid_message");
+      assertThat(answer.get("message").asText()).contains("needs the 'id'").doesNotContain("null");
+    }
+  }
+
+  /** Catches sockets dropped at shutdown without a close frame (the client saw 1006). */
+  @Test
+  @DisplayName("stopping the gateway closes sockets with a close frame, 1001 and a reason")
+  void stopSendsACloseFrame() throws IOException {
+    try (RawSocket client = new RawSocket(gateway.port()).upgrade()) {
+      client.sendText("{\"type\":\"publish\",\"id\":\"p\",\"topic\":\"orders.placed\",\"payload\":{}}");
+      assertThat(client.readFrame().opcode()).isEqualTo(0x1);
+
+      gateway.stop().block(GatewayClient.TIMEOUT);
+
+      RawSocket.Frame close = client.readFrame();
+      assertThat(close.opcode()).isEqualTo(0x8);
+      assertThat(close.closeCode()).isEqualTo(1001);
+      assertThat(close.text()).contains("stopping");
+    }
+  }
+}
