@@ -37,7 +37,8 @@ abstract class ArgumentValidationContract extends ContractPart {
   }
 
   @ParameterizedTest(name = "topic ''{0}''")
-  @ValueSource(strings = {"", ".", "a..b", ".a", "a.", "a b", "a\tb", "order.*", "order.#", "*", "#"})
+  @ValueSource(strings = {"", ".", "a..b", ".a", "a.", "a b", "a\tb", "a\u0000b", "orders.\u001b[31mred", "a\u007fb",
+      "order.*", "order.#", "*", "#"})
   @DisplayName("publishing on an invalid topic throws InvalidTopicException at the call")
   void publishingOnAnInvalidTopicThrows(String topic) {
     EventBus bus = buses.started();
@@ -60,7 +61,7 @@ abstract class ArgumentValidationContract extends ContractPart {
 
   @ParameterizedTest(name = "topic ''{0}''")
   @ValueSource(strings = {"model_name:created", "Ünïcode.événement", "a-b.c_d.e:f.1", "x"})
-  @DisplayName("topics of any characters but dots, wildcards and whitespace are accepted")
+  @DisplayName("topics of any characters but dots, wildcards, whitespace and control characters are accepted")
   void unusualButValidTopicsAreAccepted(String topic) {
     EventBus bus = buses.started();
     EventLog log = new EventLog();
