@@ -38,6 +38,9 @@ final class KafkaGroupMember extends KafkaReader implements ConsumerRebalanceLis
   /** What this member can prove it holds by its own clock: granted by each poll, for the assignment lease. */
   private final LeaseClock clock;
   private volatile LeaseClock.Batch fence;
+  /** When the previous poll returned (reader thread only), and until when no poll may grant (after a gap). */
+  private long lastPollReturned;
+  private long noGrantUntil;
 
   private KafkaGroupMember(KafkaSession session, LogConsumer consumer, String groupId) {
     super(session, consumer, "group '" + consumer.group().orElseThrow() + "' on '" + consumer.pattern().value() + "'",
@@ -93,11 +96,44 @@ final class KafkaGroupMember extends KafkaReader implements ConsumerRebalanceLis
     }
   }
 
+  /**
+   * A poll that returned proves the assignment only while the heartbeats that keep it flowed, which a poll does not
+   * show. After a gap longer than the grant lasts (the process was paused), a first poll can still return fetched
+   * records before the heartbeat thread learned of an eviction: so no poll grants for half a session after such a
+   * gap, long enough for a heartbeat's answer (heartbeats go every quarter of it) to reach the next poll.
+   */
   @Override
   void polled(long startedAt) {
+    long now = System.nanoTime();
+    long gapLimit = session.settings().assignmentLease().toNanos() * 4 / 5;
+    if (lastPollReturned != 0 && startedAt - lastPollReturned > gapLimit) {
+      noGrantUntil = now + session.settings().sessionTimeout().toNanos() / 2;
+    }
+    lastPollReturned = now;
+    if (noGrantUntil != 0 && now - noGrantUntil < 0) {
+      return;
+    }
     Set<Integer> partitions = new HashSet<>();
     kafka.assignment().forEach(partition -> partitions.add(partition.partition()));
     clock.granted(partitions, startedAt);
+  }
+
+  /**
+   * Reads a held-back partition again from its settled prefix, on the reader's thread: the records refused are not
+   * lost in the fetch position, and once the member proves the assignment again they flow, in order.
+   */
+  private void readAgain(TopicPartition partition) {
+    Held state = held.get(partition);
+    if (state == null || !kafka.assignment().contains(partition)) {
+      return;
+    }
+    letGo(List.of(partition));
+    kafka.seek(partition, state.prefix.committable());
+    held.remove(partition);
+    if (state.paused) {
+      kafka.resume(List.of(partition));
+    }
+    fence = newFence();
   }
 
   @Override
@@ -107,9 +143,12 @@ final class KafkaGroupMember extends KafkaReader implements ConsumerRebalanceLis
 
   /** A new epoch of the hand-out check: partitions held back before a rebalance may flow once assigned again. */
   private LeaseClock.Batch newFence() {
-    return clock.batch(partition -> session.events().disconnected(component + " partition " + partition,
-        "its assignment could not be proven by this member's clock (the process may have been paused past its "
-            + "session); its records are left to the member that holds it now, from the last commit"));
+    return clock.batch(partition -> {
+      session.events().disconnected(component + " partition " + partition,
+          "its assignment could not be proven by this member's clock (the process may have been paused past its "
+              + "session); its records are left to the member that holds it now, from the last commit");
+      command(kafka -> readAgain(new TopicPartition(session.settings().logTopic(), partition)));
+    });
   }
 
   @Override

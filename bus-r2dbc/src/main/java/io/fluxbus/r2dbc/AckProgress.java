@@ -54,12 +54,14 @@ final class AckProgress {
     return batch;
   }
 
-  /** The acknowledgement last made by {@link #next()} moved the cursors of {@code partitions}. */
+  /**
+   * The acknowledgement last made by {@link #next()} ran: it moved the cursors of {@code partitions}; the others were
+   * fenced out (another member owns them now and reads those rows again), so their rows are given up too, rather
+   * than acknowledged, and reported, again at every tick.
+   */
   void acknowledged(Set<Integer> partitions) {
     for (int index : pending) {
-      if (partitions.contains(items.get(index).entry().partition())) {
-        acknowledged[index] = true;
-      }
+      acknowledged[index] = true;
     }
     pending = List.of();
   }

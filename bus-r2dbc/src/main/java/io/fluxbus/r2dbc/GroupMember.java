@@ -223,10 +223,13 @@ final class GroupMember implements Disposable, LogFollower {
           .cache();
       // what settled is acknowledged every ACK_INTERVAL while the batch is in hand, and the rest at its end, one
       // acknowledgement at a time: a crash redelivers what was in hand, not the whole batch
+      // an interim acknowledgement that fails is only retried by the next one: the batch's lanes run on, and the pass
+      // must not end (and read the rows again) while they do
       return Flux.interval(ACK_INTERVAL, ACK_INTERVAL, session.timers())
           .onBackpressureDrop()
           .takeUntilOther(settled)
-          .concatMap(tick -> acknowledge(progress), 1)
+          .concatMap(tick -> acknowledge(progress).onErrorResume(error -> Mono.empty()), 1)
+          .then(settled)
           .then(Mono.defer(() -> acknowledge(progress)))
           .thenReturn(AckBatch.anyPartitionFull(rows, limit));
     });

@@ -209,6 +209,9 @@ final class GroupMember implements Disposable {
         settleFailed = false;
         recoverAll();
       }
+      // entries held back for want of a lease stay pending for this consumer: if it still holds (or regains) the
+      // partition, it must read them again, in order, before new ones; if another member took it, it claimed them
+      fence.heldBack().forEach(partition -> recovering.put(partition, "0-0"));
       return Mono.empty();
     }));
   }

@@ -66,8 +66,8 @@ final class RedisConnections {
     this.ownResources = settings.clientResources() == null
         ? DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
             // Lettuce's default doubles up to 30 s, so an outage of T seconds could cost up to about 2T more
-            .reconnectDelay(Delay.equalJitter(Duration.ofMillis(50), settings.reconnectDelay(), 100,
-                TimeUnit.MILLISECONDS))
+            .reconnectDelay(Delay.equalJitter(firstReconnect(settings.reconnectDelay()), settings.reconnectDelay(),
+                100, TimeUnit.MILLISECONDS))
             .build()
         : null;
     this.client = RedisClient.create(ownResources != null ? ownResources : settings.clientResources(),
@@ -87,6 +87,12 @@ final class RedisConnections {
         .build());
     this.client.addListener(new Watcher());
     this.completions = Schedulers.fromExecutor(this.client.getResources().eventExecutorGroup());
+  }
+
+  /** The shortest wait before a reconnect attempt: 50 ms, or half the longest when that is shorter. */
+  private static Duration firstReconnect(Duration longest) {
+    Duration half = longest.dividedBy(2);
+    return half.compareTo(Duration.ofMillis(50)) < 0 ? half : Duration.ofMillis(50);
   }
 
   /**

@@ -28,9 +28,10 @@ public final class DurablePublish {
                                                                             LocalEventBus local, String source,
                                                                             Event<?> event) {
     return Mono.defer(() -> {
+      Event<?> stamped = event.withDefaults(source, Instant.now());
       SessionLifecycle.Admitted<S> admitted = sessions.admitPublish("publish '" + event.topic() + "'");
       AppendingSession<?> session = admitted.session();
-      return run(admitted, session, local, event.withDefaults(source, Instant.now()));
+      return run(admitted, session, local, stamped);
     });
   }
 
@@ -39,7 +40,8 @@ public final class DurablePublish {
     W stored;
     try {
       stored = session.encode(stamped);
-    } catch (RuntimeException unencodable) {
+    } catch (Throwable unencodable) {
+      // an Error (a payload nested too deep for the encoder) too: a stop must not wait for this publish
       admitted.handedOn();
       return Mono.error(unencodable);
     }

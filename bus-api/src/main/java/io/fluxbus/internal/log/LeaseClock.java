@@ -97,6 +97,11 @@ public final class LeaseClock {
       this.lost = lost;
     }
 
+    /** The partitions this batch held back so far. */
+    public Set<Integer> heldBack() {
+      return Set.copyOf(heldBack);
+    }
+
     /** Whether an event of {@code partition} may be handed out now. */
     public boolean allows(int partition) {
       if (heldBack.contains(partition)) {
