@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The LMAX Disruptor with a ring of {@code capacity} slots and {@code BlockingWaitStrategy}: the consumer
  * parks when idle, as Fluxbus's workers do. Spinning strategies are left out on purpose: on 2 vCPUs they
- * win throughput only by burning the core the producer needs (see research/java-peers.md §2.3, §2.5).
+ * win throughput only by burning the core the producer needs (see benchmarks/README.md, "Scenarios").
  * {@code ProducerType.SINGLE} for one producer, {@code MULTI} for more.
  */
 final class DisruptorHandOff implements HandOff {
