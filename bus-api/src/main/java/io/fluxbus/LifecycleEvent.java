@@ -35,6 +35,17 @@ public record LifecycleEvent(Type type, String engine, String pattern, String su
     /** A remote engine lost its connection. */
     ENGINE_DISCONNECTED,
     /** A remote engine got its connection back. */
-    ENGINE_RECONNECTED
+    ENGINE_RECONNECTED,
+    /**
+     * A durable group's member on this bus gained partitions of the log; {@code pattern} is the subscription's
+     * pattern, {@code reason} names the group and the partitions.
+     */
+    PARTITIONS_ASSIGNED,
+    /**
+     * A durable group's member on this bus lost partitions of the log (given up in a rebalance, taken from it, or
+     * released as it stops); {@code pattern} is the subscription's pattern, {@code reason} names the group, the
+     * partitions and why.
+     */
+    PARTITIONS_REVOKED
   }
 }

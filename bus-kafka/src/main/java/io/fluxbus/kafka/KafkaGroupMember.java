@@ -181,6 +181,7 @@ final class KafkaGroupMember extends KafkaReader implements ConsumerRebalanceLis
     commitSync(partitions);
     partitions.forEach(held::remove);
     fence = newFence();
+    reportRevoked(partitions, disposed ? "the member leaves the group" : "rebalance; what settled was committed");
   }
 
   @Override
@@ -188,11 +189,21 @@ final class KafkaGroupMember extends KafkaReader implements ConsumerRebalanceLis
     lanes.abandon(tracked -> partitions.contains(tracked.item().partition()));
     partitions.forEach(held::remove);
     fence = newFence();
+    reportRevoked(partitions, "lost (this member was dropped from the group); nothing was committed");
   }
 
+  /** Each partition's state begins with its first record, at the committed offset. */
   @Override
   public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-    // each partition's state begins with its first record, at the committed offset
+    session.events().partitionsAssigned(consumer.pattern().value(), consumer.id(), group, numbers(partitions));
+  }
+
+  private void reportRevoked(Collection<TopicPartition> partitions, String why) {
+    session.events().partitionsRevoked(consumer.pattern().value(), consumer.id(), group, numbers(partitions), why);
+  }
+
+  private static List<Integer> numbers(Collection<TopicPartition> partitions) {
+    return partitions.stream().map(TopicPartition::partition).toList();
   }
 
   private void commitSync(Collection<TopicPartition> partitions) {

@@ -39,7 +39,8 @@ import reactor.util.retry.Retry;
  * topic (found, or created with the configured partitions, replication and retention), the producer
  * ({@link KafkaAppender}), the tail that hands other buses' events to this bus's ordinary subscriptions
  * ({@link KafkaTail}), the readers of durable groups ({@link KafkaGroupMember}) and replays ({@link KafkaReplay}),
- * the thread that hands events to ordinary subscriptions ({@link #delivery()}) and the session's timers.
+ * the thread that hands events to ordinary subscriptions ({@link #delivery()}), the session's timers, and the probe
+ * that reports the cluster unreachable and reachable again ({@link BrokerProbe}).
  * Thread-safe.
  */
 final class KafkaSession implements AppendingSession<byte[]> {
@@ -58,6 +59,7 @@ final class KafkaSession implements AppendingSession<byte[]> {
   private volatile KafkaAppender appender;
   private volatile GroupOffsets offsets;
   private volatile KafkaTail tail;
+  private volatile BrokerProbe probe;
   private final java.util.function.Supplier<io.micrometer.core.instrument.MeterRegistry> registry;
 
   private KafkaSession(KafkaSettings settings, LocalEventBus local, EngineEvents events, String origin,
@@ -99,7 +101,8 @@ final class KafkaSession implements AppendingSession<byte[]> {
               settings.logTopic(), count, "fluxbus-" + settings.engine() + "-kafka-send");
           tail = new KafkaTail(this);
         })
-        .then(Mono.defer(() -> tail.start()));
+        .then(Mono.defer(() -> tail.start()))
+        .doOnSuccess(done -> probe = BrokerProbe.start(admin, settings, events, timers));
   }
 
   /** The log topic's partition count, creating the topic first when it is missing and the engine may. */
@@ -252,6 +255,10 @@ final class KafkaSession implements AppendingSession<byte[]> {
   @Override
   public Mono<Void> close(Duration wait) {
     return Mono.defer(() -> {
+      BrokerProbe watching = probe;
+      if (watching != null) {
+        watching.dispose();
+      }
       KafkaTail current = tail;
       if (current != null) {
         current.dispose();

@@ -3,8 +3,10 @@ package io.fluxbus.internal.log;
 import io.fluxbus.LifecycleEvent;
 import io.fluxbus.internal.Failures;
 import io.fluxbus.internal.LifecycleEmitter;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
@@ -15,8 +17,9 @@ import reactor.core.publisher.Mono;
 /**
  * The lifecycle events a remote engine adds to its core's: a component (a connection, the log reader, a group) that
  * lost the server ({@code ENGINE_DISCONNECTED}, once per outage, with the error) and got it back
- * ({@code ENGINE_RECONNECTED}), and events received from the server that no subscriber could get
- * ({@code EVENT_DROPPED}). Hot; emitting costs nothing when nobody listens. Thread-safe; emits through a
+ * ({@code ENGINE_RECONNECTED}), events received from the server that no subscriber could get
+ * ({@code EVENT_DROPPED}), and a group member's partitions gained and lost ({@code PARTITIONS_ASSIGNED},
+ * {@code PARTITIONS_REVOKED}). Hot; emitting costs nothing when nobody listens. Thread-safe; emits through a
  * {@link LifecycleEmitter}, as the core does.
  */
 public final class EngineEvents {
@@ -43,6 +46,30 @@ public final class EngineEvents {
   /** An event read from the server that no subscriber got, with why. */
   public void dropped(String eventId, String reason) {
     emit(LifecycleEvent.Type.EVENT_DROPPED, eventId, reason);
+  }
+
+  /**
+   * A group member of {@code pattern} (subscription {@code subscriptionId}) gained {@code partitions}; nothing when
+   * there are none. The reason reads {@code group 'g' partitions [0, 2]}, the same on every engine.
+   */
+  public void partitionsAssigned(String pattern, String subscriptionId, String group,
+                                 Collection<Integer> partitions) {
+    if (!partitions.isEmpty()) {
+      emitter.emit(LifecycleEvent.Type.PARTITIONS_ASSIGNED, pattern, subscriptionId, null,
+          "group '" + group + "' partitions " + new TreeSet<>(partitions));
+    }
+  }
+
+  /**
+   * A group member of {@code pattern} (subscription {@code subscriptionId}) lost {@code partitions}, with why (e.g.
+   * {@code rebalance}); nothing when there are none. The reason reads {@code group 'g' partitions [1]: why}.
+   */
+  public void partitionsRevoked(String pattern, String subscriptionId, String group, Collection<Integer> partitions,
+                                String why) {
+    if (!partitions.isEmpty()) {
+      emitter.emit(LifecycleEvent.Type.PARTITIONS_REVOKED, pattern, subscriptionId, null,
+          "group '" + group + "' partitions " + new TreeSet<>(partitions) + ": " + why);
+    }
   }
 
   /** A component's command or connection failed; reported once until that component is {@link #connected}. */
