@@ -75,6 +75,26 @@ public final class KafkaTestServer {
     }
   }
 
+  /**
+   * The embedded broker's secured listeners: SASL PLAIN over plaintext and over TLS (a certificate for 127.0.0.1
+   * made with the JDK's keytool when the broker was prepared, and a trust store holding it).
+   *
+   * @param saslPlaintext bootstrap servers of the {@code SASL_PLAINTEXT} listener
+   * @param saslSsl bootstrap servers of the {@code SASL_SSL} listener
+   * @param username the one user the listeners know
+   * @param password its password
+   * @param trustStore a PKCS12 trust store with the broker's certificate
+   * @param trustStorePassword its password
+   */
+  public record Secured(String saslPlaintext, String saslSsl, String username, String password, Path trustStore,
+                        String trustStorePassword) {}
+
+  /** The secured listeners, or null when the broker is not the embedded one (only it has them). */
+  public static synchronized Secured secured() {
+    bootstrap();
+    return broker == null ? null : broker.secured();
+  }
+
   /** An admin client on the test broker; close it. */
   public static Admin admin() {
     Properties properties = new Properties();
@@ -162,8 +182,13 @@ public final class KafkaTestServer {
   /** The child JVM running {@code kafka.Kafka} in combined broker and controller mode. */
   private static final class Broker {
 
+    static final String USER = "fluxbus";
     final int port = freePort();
     final int controllerPort = freePort();
+    final int saslPort = freePort();
+    final int saslSslPort = freePort();
+    final String userPassword = "pw-" + UUID.randomUUID();
+    final String storePassword = "store-" + UUID.randomUUID();
     final Path directory;
     final Path logs;
     final Path properties;
@@ -176,6 +201,7 @@ public final class KafkaTestServer {
         logs = directory.resolve("data");
         properties = directory.resolve("server.properties");
         log = directory.resolve("broker.log").toFile();
+        makeCertificate();
         Files.writeString(properties, String.join("\n", settings().entrySet().stream()
             .map(e -> e.getKey() + "=" + e.getValue()).toList()) + "\n");
         // KRaft needs its storage formatted once, with a cluster id, before the first start
@@ -186,15 +212,63 @@ public final class KafkaTestServer {
       }
     }
 
-    /** One node, fast: replication 1 everywhere, no initial rebalance delay, short minimum session timeout. */
+    Secured secured() {
+      return new Secured("127.0.0.1:" + saslPort, "127.0.0.1:" + saslSslPort, USER, userPassword,
+          directory.resolve("truststore.p12"), storePassword);
+    }
+
+    /** A key pair and self-signed certificate for 127.0.0.1 (keytool), and a trust store holding the certificate. */
+    private void makeCertificate() throws IOException {
+      String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+      String keyStore = directory.resolve("broker.p12").toString();
+      String certificate = directory.resolve("broker.pem").toString();
+      tool(List.of(keytool, "-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048", "-validity", "7",
+          "-dname", "CN=127.0.0.1", "-ext", "SAN=IP:127.0.0.1,DNS:localhost", "-keystore", keyStore,
+          "-storetype", "PKCS12", "-storepass", storePassword, "-keypass", storePassword));
+      tool(List.of(keytool, "-exportcert", "-rfc", "-alias", "broker", "-keystore", keyStore, "-storepass",
+          storePassword, "-file", certificate));
+      tool(List.of(keytool, "-importcert", "-noprompt", "-alias", "broker", "-file", certificate, "-keystore",
+          directory.resolve("truststore.p12").toString(), "-storetype", "PKCS12", "-storepass", storePassword));
+    }
+
+    private void tool(List<String> command) throws IOException {
+      Process tool = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
+      try {
+        if (!tool.waitFor(60, TimeUnit.SECONDS) || tool.exitValue() != 0) {
+          tool.destroyForcibly();
+          throw new IllegalStateException("keytool " + command.get(1) + " failed; see " + log);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while running keytool", e);
+      }
+    }
+
+    /**
+     * One node, fast: replication 1 everywhere, no initial rebalance delay, short minimum session timeout. Besides
+     * the plaintext listener the tests use, a SASL PLAIN listener over plaintext and one over TLS.
+     */
     private Map<String, String> settings() {
       Map<String, String> settings = new java.util.LinkedHashMap<>();
       settings.put("process.roles", "broker,controller");
       settings.put("node.id", "1");
-      settings.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-      settings.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+      settings.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort
+          + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort + ",SASL_SSL://127.0.0.1:" + saslSslPort);
+      settings.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port + ",SASL_PLAINTEXT://127.0.0.1:"
+          + saslPort + ",SASL_SSL://127.0.0.1:" + saslSslPort);
       settings.put("controller.listener.names", "CONTROLLER");
-      settings.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+      settings.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,"
+          + "SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL");
+      settings.put("sasl.enabled.mechanisms", "PLAIN");
+      String users = "org.apache.kafka.common.security.plain.PlainLoginModule required user_" + USER + "=\""
+          + userPassword + "\";";
+      settings.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", users);
+      settings.put("listener.name.sasl_ssl.plain.sasl.jaas.config", users);
+      settings.put("listener.name.sasl_ssl.ssl.keystore.location", directory.resolve("broker.p12").toString());
+      settings.put("listener.name.sasl_ssl.ssl.keystore.type", "PKCS12");
+      settings.put("listener.name.sasl_ssl.ssl.keystore.password", storePassword);
+      settings.put("listener.name.sasl_ssl.ssl.key.password", storePassword);
       settings.put("inter.broker.listener.name", "PLAINTEXT");
       settings.put("controller.quorum.bootstrap.servers", "127.0.0.1:" + controllerPort);
       settings.put("log.dirs", logs.toString());

@@ -190,7 +190,7 @@ final class GroupMember implements Disposable, LogFollower {
           .collect(TreeSet<Integer>::new, Set::add)
           .map(held -> {
             Set<Integer> now = Set.copyOf(held);
-            owned = now;
+            own(now, mode == LEAVE ? "the member leaves the group" : "its lease was taken or ran out");
             if (mode == LEAVE) {
               clock.clear();
             } else {
@@ -298,7 +298,24 @@ final class GroupMember implements Disposable, LogFollower {
     if (halted) {
       return Mono.empty();
     }
-    return leases(LEAVE).onErrorResume(error -> Mono.empty()).then(Mono.fromRunnable(() -> owned = Set.of()));
+    return leases(LEAVE).onErrorResume(error -> Mono.empty())
+        .then(Mono.fromRunnable(() -> own(Set.of(), "the member leaves the group")));
+  }
+
+  /**
+   * Replaces {@link #owned}, then reports the partitions gained and lost ({@code PARTITIONS_ASSIGNED} /
+   * {@code PARTITIONS_REVOKED}) outside the lock (lifecycle subscribers run in the emitting thread).
+   */
+  private void own(Set<Integer> now, String whyLost) {
+    Set<Integer> before;
+    synchronized (this) {
+      before = owned;
+      owned = now;
+    }
+    session.events().partitionsRevoked(pattern, consumer.id(), group,
+        before.stream().filter(partition -> !now.contains(partition)).toList(), whyLost);
+    session.events().partitionsAssigned(pattern, consumer.id(), group,
+        now.stream().filter(partition -> !before.contains(partition)).toList());
   }
 
   /** Who it is, what it holds, and how many passes began and ended. */

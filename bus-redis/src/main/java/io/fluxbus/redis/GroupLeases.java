@@ -2,6 +2,7 @@ package io.fluxbus.redis;
 
 import io.fluxbus.internal.VisibleForTesting;
 import io.fluxbus.internal.log.LeaseClock;
+import io.fluxbus.spi.LogConsumer;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
@@ -33,6 +34,7 @@ import reactor.core.publisher.Mono;
 final class GroupLeases {
 
   private static final int CLAIM_COUNT = 100;
+  private static final String LOST = "its lease was taken or ran out";
 
   private final StreamsSession session;
   private final String name;
@@ -40,6 +42,7 @@ final class GroupLeases {
   private final List<String> leaseKeys;
   private final String component;
   private final IntConsumer readAgain;
+  private final LogConsumer consumer;
   private final LeaseClock clock;
   private volatile Set<Integer> owned = Set.of();
   private volatile boolean frozen;
@@ -47,11 +50,13 @@ final class GroupLeases {
   private volatile Disposable heartbeat = () -> { };
 
   /**
+   * @param consumer the group's subscription, named in the partitions-assigned and -revoked lifecycle events
    * @param name the Redis consumer group
    * @param readAgain told each partition whose pending entries this member must read again from the start
    */
-  GroupLeases(StreamsSession session, String name, String component, IntConsumer readAgain) {
+  GroupLeases(StreamsSession session, LogConsumer consumer, String name, String component, IntConsumer readAgain) {
     this.session = session;
+    this.consumer = consumer;
     this.name = name;
     this.me = Consumer.from(name, session.origin());
     StreamKeys keys = session.keys();
@@ -73,6 +78,24 @@ final class GroupLeases {
   @VisibleForTesting
   void freeze(boolean frozen) {
     this.frozen = frozen;
+  }
+
+  /**
+   * Replaces {@link #owned}; callers hold this object's lock. Returns the report of the partitions gained and lost
+   * ({@code PARTITIONS_ASSIGNED} / {@code PARTITIONS_REVOKED}), for the caller to run once it let the lock go
+   * (lifecycle subscribers run in the emitting thread).
+   */
+  private Runnable own(Set<Integer> now, String whyLost) {
+    Set<Integer> before = owned;
+    owned = Set.copyOf(now);
+    List<Integer> lost = before.stream().filter(partition -> !now.contains(partition)).toList();
+    List<Integer> gained = now.stream().filter(partition -> !before.contains(partition)).toList();
+    String pattern = consumer.pattern().value();
+    String group = consumer.group().orElseThrow();
+    return () -> {
+      session.events().partitionsRevoked(pattern, consumer.id(), group, lost, whyLost);
+      session.events().partitionsAssigned(pattern, consumer.id(), group, gained);
+    };
   }
 
   /** The partitions held now. */
@@ -108,6 +131,11 @@ final class GroupLeases {
   /** Releases the leases and the membership; never signals an error. */
   Mono<Void> release() {
     clock.clear();
+    Runnable report;
+    synchronized (this) {
+      report = own(Set.of(), "the member leaves the group");
+    }
+    report.run();
     return StreamScripts.LEAVE.integer(session.commands(), leaseKeys, session.origin())
         .onErrorResume(error -> Mono.empty())
         .then();
@@ -129,22 +157,26 @@ final class GroupLeases {
     return leases("1").flatMap(held -> {
       Set<Integer> gained = new TreeSet<>(held);
       Set<Integer> kept;
+      Runnable report;
       synchronized (this) {
         gained.removeAll(owned);
         Set<Integer> still = new TreeSet<>(owned);
         still.retainAll(held);
-        owned = Set.copyOf(still);
+        report = own(still, LOST);
         kept = owned;
       }
+      report.run();
       Mono<Void> taken = Flux.fromIterable(gained)
           .concatMap(partition -> claimPending(session.keys().log(partition))
               .then(forgetIdleConsumers(session.keys().log(partition)))
               .then(Mono.fromRunnable(() -> {
+                Runnable gainedOne;
                 synchronized (this) {
                   Set<Integer> more = new TreeSet<>(owned);
                   more.add(partition);
-                  owned = Set.copyOf(more);
+                  gainedOne = own(more, LOST);
                 }
+                gainedOne.run();
                 readAgain.accept(partition);
               })))
           .then();
@@ -205,13 +237,15 @@ final class GroupLeases {
     }
     return leases("0")
         .doOnNext(held -> {
+          Runnable report = () -> { };
           synchronized (this) {
             if (!held.containsAll(owned)) {
               Set<Integer> kept = new TreeSet<>(owned);
               kept.retainAll(held);
-              owned = Set.copyOf(kept);
+              report = own(kept, LOST);
             }
           }
+          report.run();
         })
         .then()
         .onErrorResume(error -> Mono.empty());

@@ -65,7 +65,7 @@ final class GroupMember implements Disposable {
     this.me = Consumer.from(name, session.origin());
     this.component = "group '" + group + "' on '" + consumer.pattern().value() + "'";
     // touched only by the member's loop, which also runs every rebalance
-    this.leases = new GroupLeases(session, name, component, partition -> recovering.put(partition, "0-0"));
+    this.leases = new GroupLeases(session, consumer, name, component, partition -> recovering.put(partition, "0-0"));
   }
 
   /** The Redis consumer group of a durable group: its name and pattern. */

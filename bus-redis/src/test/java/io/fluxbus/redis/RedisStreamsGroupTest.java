@@ -171,4 +171,55 @@ class RedisStreamsGroupTest {
         .mapToLong(fields -> ((Number) fields.get(fields.indexOf("idle") + 1)).longValue())
         .findFirst().orElse(Long.MAX_VALUE);
   }
+
+  @Test
+  @DisplayName("lifecycle() reports the partitions a member gains and gives up, as Kafka's rebalances do")
+  void partitionsGainedAndLostAreReported() {
+    // catches: lease changes that are not reported, or reported with the wrong partitions (the two members' holdings
+    // by their events must share out all four), and a member's leaving that is not
+    java.util.Queue<io.fluxbus.LifecycleEvent> first = new ConcurrentLinkedQueue<>();
+    java.util.Queue<io.fluxbus.LifecycleEvent> second = new ConcurrentLinkedQueue<>();
+    RedisEventBus a = started(4);
+    a.lifecycle().subscribe(first::add);
+    a.subscribe("order.*", SubscribeOptions.defaults().group("billing"), event -> Mono.empty()).block(WAIT);
+    await().atMost(WAIT).until(() -> heldBy(first).equals(java.util.Set.of(0, 1, 2, 3)));
+    assertThat(first).filteredOn(e -> e.type() == io.fluxbus.LifecycleEvent.Type.PARTITIONS_ASSIGNED)
+        .allSatisfy(e -> {
+          assertThat(e.pattern()).isEqualTo("order.*");
+          assertThat(e.reason()).startsWith("group 'billing' partitions [");
+        });
+
+    RedisEventBus b = started(4);
+    b.lifecycle().subscribe(second::add);
+    b.subscribe("order.*", SubscribeOptions.defaults().group("billing"), event -> Mono.empty()).block(WAIT);
+    await().atMost(WAIT).until(() -> heldBy(first).size() == 2 && heldBy(second).size() == 2);
+    java.util.Set<Integer> all = new java.util.TreeSet<>(heldBy(first));
+    all.addAll(heldBy(second));
+    assertThat(all).containsExactly(0, 1, 2, 3);
+
+    b.stop().block(WAIT);
+    assertThat(heldBy(second)).isEmpty();
+    assertThat(second).anySatisfy(e -> assertThat(e.reason()).endsWith(": the member leaves the group"));
+    await().atMost(WAIT).until(() -> heldBy(first).equals(java.util.Set.of(0, 1, 2, 3)));
+  }
+
+  /** The partitions a member holds by its PARTITIONS_ASSIGNED and PARTITIONS_REVOKED events so far. */
+  private static java.util.Set<Integer> heldBy(java.util.Queue<io.fluxbus.LifecycleEvent> events) {
+    java.util.Set<Integer> held = new java.util.TreeSet<>();
+    for (io.fluxbus.LifecycleEvent event : events) {
+      if (event.type() != io.fluxbus.LifecycleEvent.Type.PARTITIONS_ASSIGNED
+          && event.type() != io.fluxbus.LifecycleEvent.Type.PARTITIONS_REVOKED) {
+        continue;
+      }
+      String reason = event.reason();
+      String list = reason.substring(reason.indexOf('[') + 1, reason.indexOf(']'));
+      java.util.List<Integer> partitions = java.util.Arrays.stream(list.split(", ")).map(Integer::valueOf).toList();
+      if (event.type() == io.fluxbus.LifecycleEvent.Type.PARTITIONS_ASSIGNED) {
+        held.addAll(partitions);
+      } else {
+        held.removeAll(partitions);
+      }
+    }
+    return held;
+  }
 }
