@@ -30,14 +30,15 @@ import reactor.core.publisher.Mono;
  * Members join and leave a group while a keyed publisher runs: a group on three buses (each its own Kafka clients),
  * two from the start, a third joining a third of the way through the run and the first stopping at two thirds. Every
  * published event is handled at least once, and each key's events are first handled in the order they were
- * published; duplicates (events handled again by a partition's next owner) are counted and printed.
+ * published; duplicates (events handled again by a partition's next owner) are counted and printed (at-least-once
+ * allows them; the test does not bound them).
  */
 @DisplayName("Kafka: members joining and leaving a group under load lose nothing and keep each key's order")
 class KafkaMembershipChurnTest {
 
   private static final String PREFIX = "churn-" + System.nanoTime();
   private static final Duration WAIT = Duration.ofSeconds(60);
-  private static final int EVENTS = 6_000;
+  private static final int EVENTS = 12_000;
   private static final int KEYS = 24;
 
   private final List<KafkaEventBus> buses = new ArrayList<>();
@@ -54,18 +55,19 @@ class KafkaMembershipChurnTest {
 
   @Test
   @Timeout(value = 240, unit = TimeUnit.SECONDS)
-  @DisplayName("6,000 keyed events, a member joining and another stopping midway: all handled, keys in order")
+  @DisplayName("12,000 keyed events, a member joining and another stopping midway: all handled, keys in order")
   void membersJoinAndLeaveUnderLoad() {
     // catches: committing past work not yet done when partitions are revoked (e.g. the fetch position, past records
     // fetched but not started, which the leaving member drops): those events are never handled by anyone. Checked
-    // by making onPartitionsRevoked commit kafka.position(partition) after leaving its queued records: events were
-    // lost and the test failed. Also catches a new owner that starts before the old one finished a key's event
+    // by making onPartitionsRevoked commit kafka.position(partition) after leaving its queued records: 603 of the
+    // 12,000 events were never handled and the test failed. With handlers faster than the publisher nothing is
+    // queued when partitions move and that variant passes, hence the pace below. Also catches a new owner that starts before the old one finished a key's event
     // (first handlings out of order) and a joining member that never gets partitions.
     KafkaEventBus publisher = started("publisher");
     Map<String, AtomicInteger> handled = new ConcurrentHashMap<>();
     Map<String, List<Integer>> firstHandlings = new HashMap<>();
     Map<String, AtomicInteger> byMember = new ConcurrentHashMap<>();
-    SubscribeOptions group = SubscribeOptions.defaults().group("billing").async(true).concurrency(4);
+    SubscribeOptions group = SubscribeOptions.defaults().group("billing").async(true).concurrency(2);
     List<KafkaEventBus> members = new CopyOnWriteArrayList<>();
     for (String name : List.of("first", "second", "third")) {
       members.add(started(name));
@@ -76,9 +78,9 @@ class KafkaMembershipChurnTest {
     Set<String> published = ConcurrentHashMap.newKeySet();
     List<Throwable> failed = new CopyOnWriteArrayList<>();
     AtomicInteger outstanding = new AtomicInteger(EVENTS);
-    // a key's publishes one after another (so its order is the log's), the keys side by side, about 400 a second
-    Disposable run = Flux.range(0, EVENTS)
-        .delayElements(Duration.ofMillis(2))
+    // a key's publishes one after another (so its order is the log's), the keys side by side, about 1,000 a second:
+    // a little faster than two members' handlers go, so that records are always queued in hand when partitions move
+    Disposable run = Flux.interval(Duration.ofMillis(1)).onBackpressureBuffer().take(EVENTS).map(Long::intValue)
         .groupBy(i -> "k" + i % KEYS)
         .flatMap(key -> key.concatMap(i -> publisher.publish(Event.builder("order.placed", (Object) i).key(key.key())
                 .build())
@@ -97,7 +99,8 @@ class KafkaMembershipChurnTest {
       members.get(0).stop().block(WAIT);
       int handledByFirst = byMember.get("first").get();
       await().atMost(WAIT).until(() -> outstanding.get() == 0);
-      await().atMost(WAIT).until(() -> published.stream().allMatch(handled::containsKey));
+      await().atMost(WAIT).untilAsserted(() -> assertThat(published.stream().filter(id -> !handled.containsKey(id))
+          .count()).as("published events never handled").isZero());
 
       long duplicates = handled.values().stream().mapToInt(AtomicInteger::get).filter(n -> n > 1)
           .mapToLong(n -> n - 1).sum();
@@ -129,7 +132,7 @@ class KafkaMembershipChurnTest {
               .add(((Number) event.payload()).intValue());
         }
       }
-      return Mono.delay(Duration.ofMillis(ThreadLocalRandom.current().nextInt(3))).then();
+      return Mono.delay(Duration.ofMillis(2 + ThreadLocalRandom.current().nextInt(5))).then();
     })).block(WAIT);
   }
 
