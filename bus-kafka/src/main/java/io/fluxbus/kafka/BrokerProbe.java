@@ -11,7 +11,7 @@ import reactor.core.scheduler.Scheduler;
 
 /**
  * Tells a bus's lifecycle when the cluster stops answering and when it answers again, for its publishers and
- * readers alike (docs/architecture.md, "Kafka engine"). Kafka's clients do not say so themselves: a producer's sends
+ * readers alike (docs/architecture.md, "Lifecycle"). Kafka's clients do not say so themselves: a producer's sends
  * wait out an outage and a consumer's {@code poll} just returns nothing. So the session's admin client asks the
  * cluster for its nodes ({@code describeCluster}, one small metadata request) every {@link #every}; a request with no
  * answer within {@link #within} reports {@code ENGINE_DISCONNECTED} for {@code brokers <bootstrap servers>} (once per
