@@ -37,6 +37,10 @@ import reactor.core.publisher.Mono;
  * makes is under that delivery; each attempt of a retried delivery is a span of its own. Without a registry no event
  * gets a {@code traceparent}.
  *
+ * <p>Catches (each checked by breaking the memory engine so): a publish that does not write its trace context into
+ * the event (four tests fail: deliveries start traces of their own); a handler whose {@code Mono} does not carry its
+ * delivery's observation (the follow-up publish is not under the delivery); retries observed once for all attempts.
+ *
  * <pre>{@code
  * class RedisTracingTest extends TracingContract {
  *   protected EventBus createBus(String log, ObservationRegistry registry) {
