@@ -49,10 +49,11 @@ public final class Observations {
 
   /**
    * The observations of the engine named {@code engine}, of type {@code system}; null when {@code registry} is null
-   * or a no-op, so that callers skip observation altogether.
+   * or {@link ObservationRegistry#NOOP}, so that callers skip observation altogether. A registry that is a no-op
+   * only for now (no handler yet) is asked again at each publish and delivery.
    */
   public static Observations of(ObservationRegistry registry, String engine, String system) {
-    if (registry == null || registry.isNoop()) {
+    if (registry == null || registry == ObservationRegistry.NOOP) {
       return null;
     }
     return new Observations(registry, Objects.requireNonNull(engine, "engine must not be null"),
@@ -68,6 +69,9 @@ public final class Observations {
    * @param publish the engine's publish (or outbox append, or scheduling) of the event it is given
    */
   public <T, R> Mono<R> publish(Event<T> event, Function<Event<T>, Mono<R>> publish) {
+    if (registry.isNoop()) {
+      return publish.apply(event);
+    }
     return Mono.deferContextual(context -> {
       PublishContext publishContext = new PublishContext(event, engine);
       Observation observation = Observation.createNotStarted(FluxbusObservation.PUBLISH.getName(),
@@ -106,6 +110,9 @@ public final class Observations {
    */
   public EventHandler process(EventHandler handler, String pattern, String group) {
     return event -> {
+      if (registry.isNoop()) {
+        return handler.handle(event);
+      }
       Observation observation = processObservation(event, pattern, group);
       Mono<Void> call;
       try (Observation.Scope scope = observation.openScope()) {
@@ -135,6 +142,11 @@ public final class Observations {
   public <T> Flux<Event<T>> process(Flux<Event<T>> events, String pattern, String group) {
     return events.transform(Operators.<Event<T>, Event<T>>lift(
         (scannable, actual) -> new ProcessingSubscriber<>(actual, this, pattern, group)));
+  }
+
+  /** Whether the registry observes nothing now (no handler). */
+  boolean isNoop() {
+    return registry.isNoop();
   }
 
   Observation processObservation(Event<?> event, String pattern, String group) {

@@ -36,6 +36,10 @@ final class ProcessingSubscriber<T> implements CoreSubscriber<Event<T>>, Subscri
 
   @Override
   public void onNext(Event<T> event) {
+    if (observations.isNoop()) {
+      actual.onNext(event);
+      return;
+    }
     Observation observation = observations.processObservation(event, pattern, group);
     try (Observation.Scope scope = observation.openScope()) {
       actual.onNext(event);
