@@ -123,6 +123,17 @@ class ObservabilityAutoConfigurationTest {
           // the pipeline's subscription is listed by pattern; the API gives no id to tie it to its listener
           assertThat(report.subscriptions()).extracting(FluxbusEndpoint.SubscriptionReport::pattern)
               .contains("orders.#");
+          // a subscription the application made itself says what it is too
+          bus.subscribe("audit.#", io.fluxbus.SubscribeOptions.defaults().async(true).group("auditors"),
+              event -> reactor.core.publisher.Mono.empty()).block(TIMEOUT);
+          assertThat(context.getBean(FluxbusEndpoint.class).report().subscriptions())
+              .filteredOn(s -> "audit.#".equals(s.pattern()))
+              .singleElement()
+              .satisfies(s -> {
+                assertThat(s.kind()).isEqualTo("async handler");
+                assertThat(s.group()).isEqualTo("auditors");
+                assertThat(s.listener()).isNull();
+              });
         });
   }
 

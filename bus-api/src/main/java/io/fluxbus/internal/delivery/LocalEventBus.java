@@ -432,7 +432,16 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
     if (attach != null) {
       logConsumers.attach(attach);
     }
-    outcomes.emit(LifecycleEvent.Type.SUBSCRIPTION_CREATED, endpoint.pattern.value(), endpoint.id, null, null);
+    outcomes.emit(LifecycleEvent.Type.SUBSCRIPTION_CREATED, endpoint.pattern.value(), endpoint.id, null,
+        describe(endpoint));
+  }
+
+  /** What {@code SUBSCRIPTION_CREATED}'s reason says a subscription is (see {@link LifecycleEvent.Type}). */
+  private static String describe(Endpoint endpoint) {
+    boolean flux = endpoint instanceof SyncFluxEndpoint || endpoint instanceof AsyncFluxEndpoint
+        || endpoint instanceof LogFluxEndpoint;
+    String kind = (endpoint.options.isAsync() ? "async " : "sync ") + (flux ? "flux" : "handler");
+    return endpoint.options.group().map(group -> kind + ", group " + group).orElse(kind);
   }
 
   /** Removes a subscription's bookkeeping at once, then lets its drain loop drop what it still holds. */
