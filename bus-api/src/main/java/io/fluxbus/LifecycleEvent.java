@@ -22,7 +22,10 @@ public record LifecycleEvent(Type type, String engine, String pattern, String su
     BUS_STARTED,
     /** {@code stop()} completed. */
     BUS_STOPPED,
-    /** A subscription became active. */
+    /**
+     * A subscription became active; {@code reason} says what it is: {@code sync handler}, {@code async handler},
+     * {@code sync flux} or {@code async flux}, followed by {@code , group <name>} for a consumer group's member.
+     */
     SUBSCRIPTION_CREATED,
     /** A subscription was cancelled, or removed by stop. */
     SUBSCRIPTION_REMOVED,

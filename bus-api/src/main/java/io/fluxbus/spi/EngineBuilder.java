@@ -5,6 +5,7 @@ import io.fluxbus.DeliveryMode;
 import io.fluxbus.EventBus;
 import io.fluxbus.internal.delivery.LocalSettings;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -76,6 +77,17 @@ public abstract class EngineBuilder<B extends EngineBuilder<B>> {
   /** A registry to bind the bus's meters to at build time. */
   public B meterRegistry(MeterRegistry meterRegistry) {
     this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry must not be null");
+    return self();
+  }
+
+  /**
+   * A registry to observe publishes ({@code fluxbus.publish}) and deliveries ({@code fluxbus.process}) in, and
+   * through which the trace context crosses processes in each event's {@code traceparent}; see
+   * {@link io.fluxbus.observation.FluxbusObservation}. Without one (or with a no-op one) nothing is observed, at no
+   * cost per event.
+   */
+  public B observationRegistry(ObservationRegistry observationRegistry) {
+    local.observationRegistry(observationRegistry);
     return self();
   }
 

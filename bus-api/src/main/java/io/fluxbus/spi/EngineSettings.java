@@ -2,6 +2,7 @@ package io.fluxbus.spi;
 
 import io.fluxbus.ConfigException;
 import io.fluxbus.DeliveryMode;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Collection;
@@ -32,6 +33,7 @@ public final class EngineSettings {
   private final Map<String, Object> values;
   private final Function<String, String> location;
   private final Set<String> read = new LinkedHashSet<>();
+  private ObservationRegistry observationRegistry;
 
   private EngineSettings(String engineName, String source, Map<String, ?> values,
                          Function<String, String> location) {
@@ -60,6 +62,20 @@ public final class EngineSettings {
   public static EngineSettings of(String engineName, String source, Map<String, ?> values,
                                   Function<String, String> location) {
     return new EngineSettings(engineName, source, values, location);
+  }
+
+  /**
+   * Gives the engine a registry to observe its publishes and deliveries in (not a key of the file: a reader that
+   * builds engines for an application passes the application's registry); returns this.
+   */
+  public EngineSettings observationRegistry(ObservationRegistry observationRegistry) {
+    this.observationRegistry = Objects.requireNonNull(observationRegistry, "observationRegistry must not be null");
+    return this;
+  }
+
+  /** The registry to observe publishes and deliveries in, if the reader was given one. */
+  public Optional<ObservationRegistry> observationRegistry() {
+    return Optional.ofNullable(observationRegistry);
   }
 
   /** The engine's name. */

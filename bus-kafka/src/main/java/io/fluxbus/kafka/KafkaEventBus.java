@@ -1,6 +1,7 @@
 package io.fluxbus.kafka;
 
 import io.fluxbus.BusNotStartedException;
+import io.fluxbus.internal.observation.Observations;
 import io.fluxbus.internal.log.DurablePublish;
 import io.fluxbus.internal.log.SessionLifecycle;
 import io.fluxbus.internal.VisibleForTesting;
@@ -120,6 +121,11 @@ public final class KafkaEventBus extends ForwardingEventBus implements DurableEv
   @Override
   public Mono<PublishResult> publish(Event<?> event) {
     Objects.requireNonNull(event, "event must not be null");
+    Observations observations = local.observations();
+    return observations == null ? publishObserved(event) : observations.publish(event, this::publishObserved);
+  }
+
+  private Mono<PublishResult> publishObserved(Event<?> event) {
     return DurablePublish.publish(sessions, local, settings.local().source(), event);
   }
 

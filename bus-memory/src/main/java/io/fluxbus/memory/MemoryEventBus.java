@@ -1,12 +1,17 @@
 package io.fluxbus.memory;
 
+import io.fluxbus.Event;
 import io.fluxbus.EventBus;
+import io.fluxbus.PublishResult;
 import io.fluxbus.internal.delivery.LocalEventBus;
 import io.fluxbus.internal.delivery.LocalSettings;
+import io.fluxbus.internal.observation.Observations;
 import io.fluxbus.spi.EngineBuilder;
 import io.fluxbus.spi.EngineSettings;
 import io.fluxbus.spi.ForwardingEventBus;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Objects;
+import reactor.core.publisher.Mono;
 
 /**
  * The in-process engine, the embedded default: at-most-once, zero-copy (subscribers get the very event object
@@ -46,6 +51,23 @@ public final class MemoryEventBus extends ForwardingEventBus {
   @Override
   protected EventBus delegate() {
     return local;
+  }
+
+  /**
+   * Publishes as {@link EventBus#publish(Event)} says; inside a {@code fluxbus.publish} observation when the bus was
+   * built with an {@link EngineBuilder#observationRegistry observation registry}.
+   */
+  @Override
+  public Mono<PublishResult> publish(Event<?> event) {
+    Objects.requireNonNull(event, "event must not be null");
+    Observations observations = local.observations();
+    return observations == null ? local.publish(event) : observations.publish(event, local::publish);
+  }
+
+  /** Publishes {@code Event.of(topic, payload)}; see {@link #publish(Event)}. */
+  @Override
+  public Mono<PublishResult> publish(String topic, Object payload) {
+    return publish(Event.of(topic, payload));
   }
 
   @Override

@@ -10,6 +10,7 @@ import io.fluxbus.PublishResult;
 import io.fluxbus.StartPosition;
 import io.fluxbus.TopicPattern;
 import io.fluxbus.codec.EventCodec;
+import io.fluxbus.internal.observation.Observations;
 import io.fluxbus.internal.VisibleForTesting;
 import io.fluxbus.internal.delivery.LocalEventBus;
 import io.fluxbus.internal.log.DurablePublish;
@@ -150,6 +151,11 @@ public final class PostgresEventBus extends ForwardingEventBus implements Durabl
   @Override
   public Mono<PublishResult> publish(Event<?> event) {
     Objects.requireNonNull(event, "event must not be null");
+    Observations observations = local.observations();
+    return observations == null ? publishObserved(event) : observations.publish(event, this::publishObserved);
+  }
+
+  private Mono<PublishResult> publishObserved(Event<?> event) {
     return DurablePublish.publish(sessions, local, settings.local().source(), event);
   }
 
@@ -182,6 +188,12 @@ public final class PostgresEventBus extends ForwardingEventBus implements Durabl
   public <T> Mono<Event<T>> publish(Connection connection, Event<T> event) {
     Objects.requireNonNull(connection, "connection must not be null");
     Objects.requireNonNull(event, "event must not be null");
+    Observations observations = local.observations();
+    return observations == null ? appendObserved(connection, event)
+        : observations.publish(event, traced -> appendObserved(connection, traced));
+  }
+
+  private <T> Mono<Event<T>> appendObserved(Connection connection, Event<T> event) {
     return Mono.defer(() -> {
       PostgresSession current = sessions.running("publish '" + event.topic() + "'");
       Event<T> stamped = current.stamp(event);
@@ -205,6 +217,12 @@ public final class PostgresEventBus extends ForwardingEventBus implements Durabl
   public Mono<PublishResult> publishAt(Event<?> event, Instant deliverAt) {
     Objects.requireNonNull(event, "event must not be null");
     Objects.requireNonNull(deliverAt, "deliverAt must not be null");
+    Observations observations = local.observations();
+    return observations == null ? scheduleObserved(event, deliverAt)
+        : observations.publish(event, traced -> scheduleObserved(traced, deliverAt));
+  }
+
+  private Mono<PublishResult> scheduleObserved(Event<?> event, Instant deliverAt) {
     return Mono.defer(() -> {
       PostgresSession current = sessions.running("publish '" + event.topic() + "' at " + deliverAt);
       Event<?> stamped = current.stamp(event);

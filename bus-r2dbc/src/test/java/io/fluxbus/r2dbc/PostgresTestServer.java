@@ -20,9 +20,10 @@ import reactor.core.publisher.Mono;
  * The PostgreSQL server the tests of this module use, resolved once per run (docs/architecture.md, "Servers for
  * tests"): {@code FLUXBUS_POSTGRES_URL} when set (unreachable is then a failure, never a skip); else {@code
  * r2dbc:postgresql://postgres@127.0.0.1:5432/postgres} when it answers; else an embedded real PostgreSQL (zonky)
- * started for the run and stopped at JVM exit. The choice is printed once.
+ * started for the run and stopped at JVM exit. The choice is printed once. Public, in this module's test-jar, for
+ * the examples' tests.
  */
-final class PostgresTestServer {
+public final class PostgresTestServer {
 
   static final String DEFAULT_URL = "r2dbc:postgresql://postgres@127.0.0.1:5432/postgres";
   private static final Duration PROBE = Duration.ofSeconds(5);
@@ -31,7 +32,7 @@ final class PostgresTestServer {
   private PostgresTestServer() {}
 
   /** The URL of the server, resolving it on first use. */
-  static synchronized String url() {
+  public static synchronized String url() {
     if (url == null) {
       url = resolve();
     }
@@ -117,7 +118,7 @@ final class PostgresTestServer {
   }
 
   /** Drops a test schema and everything in it. */
-  static void dropSchema(String schema) {
+  public static void dropSchema(String schema) {
     dropSchemas(List.of(schema));
   }
 

@@ -8,6 +8,7 @@ import io.fluxbus.LifecycleEvent;
 import io.fluxbus.PublishResult;
 import io.fluxbus.StartPosition;
 import io.fluxbus.TopicPattern;
+import io.fluxbus.internal.observation.Observations;
 import io.fluxbus.internal.VisibleForTesting;
 import io.fluxbus.internal.delivery.LocalEventBus;
 import io.fluxbus.internal.log.EngineEvents;
@@ -145,7 +146,8 @@ public final class RedisEventBus extends ForwardingEventBus implements DurableEv
   @Override
   public Mono<PublishResult> publish(Event<?> event) {
     Objects.requireNonNull(event, "event must not be null");
-    return transport.publish(event);
+    Observations observations = transport.local().observations();
+    return observations == null ? transport.publish(event) : observations.publish(event, transport::publish);
   }
 
   @Override
@@ -164,7 +166,9 @@ public final class RedisEventBus extends ForwardingEventBus implements DurableEv
   public Mono<PublishResult> publishAt(Event<?> event, Instant deliverAt) {
     Objects.requireNonNull(event, "event must not be null");
     Objects.requireNonNull(deliverAt, "deliverAt must not be null");
-    return transport.publishAt(event, deliverAt);
+    Observations observations = transport.local().observations();
+    return observations == null ? transport.publishAt(event, deliverAt)
+        : observations.publish(event, traced -> transport.publishAt(traced, deliverAt));
   }
 
   /**

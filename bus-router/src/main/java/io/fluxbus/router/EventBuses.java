@@ -1,5 +1,6 @@
 package io.fluxbus.router;
 
+import io.micrometer.observation.ObservationRegistry;
 import io.fluxbus.ConfigException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,6 +41,20 @@ public final class EventBuses {
    * @throws ConfigException when the file cannot be read or is invalid
    */
   public static EngineRouter fromYaml(Path file) {
+    return read(file, RouterConfigReader.fromClassPath());
+  }
+
+  /**
+   * Reads a configuration file; every engine observes its publishes and deliveries in {@code observationRegistry}
+   * (see {@link io.fluxbus.spi.EngineBuilder#observationRegistry}).
+   *
+   * @throws ConfigException when the file cannot be read or is invalid
+   */
+  public static EngineRouter fromYaml(Path file, ObservationRegistry observationRegistry) {
+    return read(file, observed(observationRegistry));
+  }
+
+  private static EngineRouter read(Path file, RouterConfigReader reader) {
     Objects.requireNonNull(file, "file must not be null");
     String text;
     try {
@@ -47,7 +62,7 @@ public final class EventBuses {
     } catch (IOException e) {
       throw new ConfigException(file + ": cannot read the configuration file: " + e.getMessage(), e);
     }
-    return RouterConfigReader.fromClassPath().read(text, file.toString());
+    return reader.read(text, file.toString());
   }
 
   /**
@@ -66,10 +81,24 @@ public final class EventBuses {
    * @throws ConfigException when the stream cannot be read or the configuration is invalid
    */
   public static EngineRouter fromYaml(InputStream yaml, String name) {
+    return read(yaml, name, RouterConfigReader.fromClassPath());
+  }
+
+  /**
+   * Reads configuration from a stream (UTF-8), closing it, as {@link #fromYaml(InputStream, String)}; every engine
+   * observes its publishes and deliveries in {@code observationRegistry}.
+   *
+   * @throws ConfigException when the stream cannot be read or the configuration is invalid
+   */
+  public static EngineRouter fromYaml(InputStream yaml, String name, ObservationRegistry observationRegistry) {
+    return read(yaml, name, observed(observationRegistry));
+  }
+
+  private static EngineRouter read(InputStream yaml, String name, RouterConfigReader reader) {
     Objects.requireNonNull(yaml, "yaml must not be null");
     Objects.requireNonNull(name, "name must not be null");
     try (InputStream in = yaml) {
-      return RouterConfigReader.fromClassPath().read(new String(in.readAllBytes(), StandardCharsets.UTF_8), name);
+      return reader.read(new String(in.readAllBytes(), StandardCharsets.UTF_8), name);
     } catch (IOException e) {
       throw new ConfigException(name + ": cannot read the configuration: " + e.getMessage(), e);
     }
@@ -99,5 +128,23 @@ public final class EventBuses {
     Objects.requireNonNull(document, "document must not be null");
     Objects.requireNonNull(origin, "origin must not be null");
     return RouterConfigReader.fromClassPath().read(document, origin);
+  }
+
+  /**
+   * Reads configuration given as Java values, as {@link #fromMap(Map, String)}; every engine observes its publishes
+   * and deliveries in {@code observationRegistry}.
+   *
+   * @throws ConfigException when the configuration is invalid
+   */
+  public static EngineRouter fromMap(Map<String, ?> document, String origin,
+                                     ObservationRegistry observationRegistry) {
+    Objects.requireNonNull(document, "document must not be null");
+    Objects.requireNonNull(origin, "origin must not be null");
+    return observed(observationRegistry).read(document, origin);
+  }
+
+  private static RouterConfigReader observed(ObservationRegistry observationRegistry) {
+    Objects.requireNonNull(observationRegistry, "observationRegistry must not be null");
+    return RouterConfigReader.fromClassPath().observedBy(observationRegistry);
   }
 }

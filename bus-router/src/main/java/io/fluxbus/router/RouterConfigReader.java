@@ -1,5 +1,6 @@
 package io.fluxbus.router;
 
+import io.micrometer.observation.ObservationRegistry;
 import io.fluxbus.ConfigException;
 import io.fluxbus.EventBus;
 import io.fluxbus.InvalidPatternException;
@@ -41,6 +42,7 @@ final class RouterConfigReader {
   private final Variables variables;
   private final Map<String, EngineProvider> providers;
   private final List<String> warnings = new ArrayList<>();
+  private ObservationRegistry observationRegistry;
 
   RouterConfigReader(Variables variables, Iterable<EngineProvider> providers) {
     this.variables = variables;
@@ -55,6 +57,12 @@ final class RouterConfigReader {
 
   static RouterConfigReader fromClassPath() {
     return new RouterConfigReader(Variables.fromSystem(), ServiceLoader.load(EngineProvider.class));
+  }
+
+  /** Gives every engine read from now on {@code registry} to observe its publishes and deliveries in; returns this. */
+  RouterConfigReader observedBy(ObservationRegistry registry) {
+    this.observationRegistry = registry;
+    return this;
   }
 
   EngineRouter read(String text, String file) {
@@ -209,7 +217,11 @@ final class RouterConfigReader {
       return at + ": " + prefix + key + ": ";
     };
     try {
-      return provider.create(EngineSettings.of(name, source, values, location));
+      EngineSettings settings = EngineSettings.of(name, source, values, location);
+      if (observationRegistry != null) {
+        settings.observationRegistry(observationRegistry);
+      }
+      return provider.create(settings);
     } catch (ConfigException e) {
       throw e;
     } catch (RuntimeException e) {

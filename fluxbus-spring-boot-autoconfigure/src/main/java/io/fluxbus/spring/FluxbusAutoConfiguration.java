@@ -1,5 +1,7 @@
 package io.fluxbus.spring;
 
+import io.micrometer.observation.ObservationRegistry;
+import org.springframework.beans.factory.ObjectProvider;
 import io.fluxbus.BusMetrics;
 import io.fluxbus.EventBus;
 import io.fluxbus.router.EngineRouter;
@@ -18,9 +20,9 @@ import org.springframework.core.io.ResourceLoader;
  * {@link MeterBinder}, which Spring Boot's metrics support applies to its registry once that is configured; without
  * it, nothing is bound). {@code fluxbus.enabled=false} turns all of it off.
  *
- * <p>Tracing is not configured here yet: once the bus accepts an {@code ObservationRegistry}, the router bean below
- * is where the application's registry is handed to it, and {@link ListenerInvoker} is where a listener's handling is
- * observed.
+ * <p>Tracing: when the application has an {@code ObservationRegistry} (Actuator makes one), every engine gets it,
+ * so that each publish is a {@code fluxbus.publish} observation carrying its trace context in the event and each
+ * delivery, a listener's included, a {@code fluxbus.process} observation under it.
  */
 @AutoConfiguration
 @ConditionalOnBooleanProperty(name = "fluxbus.enabled", matchIfMissing = true)
@@ -32,8 +34,9 @@ public final class FluxbusAutoConfiguration {
 
   @Bean
   @ConditionalOnMissingBean(EventBus.class)
-  EngineRouter fluxbus(FluxbusProperties properties, ResourceLoader resources) {
-    return RouterFactory.create(properties, resources);
+  EngineRouter fluxbus(FluxbusProperties properties, ResourceLoader resources,
+                       ObjectProvider<ObservationRegistry> observationRegistry) {
+    return RouterFactory.create(properties, resources, observationRegistry.getIfAvailable());
   }
 
   @Bean

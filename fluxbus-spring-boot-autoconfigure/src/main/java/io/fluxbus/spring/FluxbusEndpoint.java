@@ -53,9 +53,8 @@ public class FluxbusEndpoint {
     for (SubscriptionLedger.Entry entry : subscriptions.snapshot()) {
       RunningListener listener = bySubscription.get(entry.id());
       ListenerDefinition d = listener == null ? null : listener.definition();
-      subscriptionReports.add(new SubscriptionReport(entry.id(), entry.pattern(), entry.engines(),
-          d == null ? null : (d.async() ? "async " : "sync ") + d.kind(), d == null ? null : d.group(),
-          d == null ? null : d.id()));
+      subscriptionReports.add(new SubscriptionReport(entry.id(), entry.pattern(), entry.engines(), entry.kind(),
+          entry.group(), d == null ? null : d.id()));
     }
     return new Report(lifecycle.isRunning(), bus.stats(), engineReports, subscriptionReports, listenerReports);
   }
@@ -87,8 +86,8 @@ public class FluxbusEndpoint {
    * @param id its id
    * @param pattern its pattern
    * @param engines the engines it is active on
-   * @param kind e.g. {@code async handler}, for listeners' subscriptions; null when the API does not tell
-   * @param group its consumer group, for listeners' subscriptions
+   * @param kind {@code sync handler}, {@code async handler}, {@code sync flux} or {@code async flux}
+   * @param group its consumer group, or null
    * @param listener the listener's id, when a listener made it
    */
   public record SubscriptionReport(String id, String pattern, Set<String> engines, String kind, String group,

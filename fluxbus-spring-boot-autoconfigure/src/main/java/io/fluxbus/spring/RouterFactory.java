@@ -1,5 +1,6 @@
 package io.fluxbus.spring;
 
+import io.micrometer.observation.ObservationRegistry;
 import io.fluxbus.ConfigException;
 import io.fluxbus.router.EngineRouter;
 import io.fluxbus.router.EventBuses;
@@ -30,6 +31,17 @@ final class RouterFactory {
    * @throws ConfigException naming the key and what is allowed
    */
   static EngineRouter create(FluxbusProperties properties, ResourceLoader resources) {
+    return create(properties, resources, null);
+  }
+
+  /**
+   * The router the properties describe, not started, its engines observing in {@code observationRegistry} (none
+   * when null).
+   *
+   * @throws ConfigException naming the key and what is allowed
+   */
+  static EngineRouter create(FluxbusProperties properties, ResourceLoader resources,
+                             ObservationRegistry observationRegistry) {
     String location = properties.config();
     if (location != null && !location.isBlank()) {
       if (properties.hasInlineEngines() || properties.source() != null) {
@@ -37,18 +49,21 @@ final class RouterFactory {
             + inlineKeys(properties) + "); use one form: the file, or fluxbus.engines / fluxbus.routing / "
             + "fluxbus.default-engine / fluxbus.source");
       }
-      return fromResource(resources.getResource(location), location);
+      return fromResource(resources.getResource(location), location, observationRegistry);
     }
-    return EventBuses.fromMap(document(properties), INLINE_ORIGIN);
+    return observationRegistry == null ? EventBuses.fromMap(document(properties), INLINE_ORIGIN)
+        : EventBuses.fromMap(document(properties), INLINE_ORIGIN, observationRegistry);
   }
 
-  private static EngineRouter fromResource(Resource resource, String location) {
+  private static EngineRouter fromResource(Resource resource, String location,
+                                           ObservationRegistry observationRegistry) {
     if (!resource.exists()) {
       throw new ConfigException("fluxbus.config: no file at '" + location + "'; give a Spring resource location "
           + "such as classpath:fluxbus.yaml or file:/etc/fluxbus.yaml");
     }
     try {
-      return EventBuses.fromYaml(resource.getInputStream(), location);
+      return observationRegistry == null ? EventBuses.fromYaml(resource.getInputStream(), location)
+          : EventBuses.fromYaml(resource.getInputStream(), location, observationRegistry);
     } catch (IOException e) {
       throw new ConfigException("fluxbus.config: cannot read '" + location + "': " + e.getMessage(), e);
     }

@@ -11,11 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import reactor.core.Disposable;
 
 /**
- * The bus's active subscriptions as far as the public API tells them: {@code SUBSCRIPTION_CREATED} and
- * {@code SUBSCRIPTION_REMOVED} on {@link EventBus#lifecycle()} give each one's id, pattern and engines, watched from
- * construction (before the bus starts) until {@link #close()}. Whether a subscription is async, a {@code Flux} or a
- * handler, and its group, the API does not say; the endpoint adds them for the subscriptions the starter made
- * itself. Thread-safe.
+ * The bus's active subscriptions: {@code SUBSCRIPTION_CREATED} and {@code SUBSCRIPTION_REMOVED} on
+ * {@link EventBus#lifecycle()} give each one's id, pattern, engines, kind and group (the created event's reason),
+ * watched from construction (before the bus starts) until {@link #close()}. Thread-safe.
  */
 final class SubscriptionLedger implements AutoCloseable {
 
@@ -25,8 +23,13 @@ final class SubscriptionLedger implements AutoCloseable {
    * @param id its id (for a subscription spanning engines, the id of its first part)
    * @param pattern its pattern
    * @param engines the engines it is active on
+   * @param kind {@code sync handler}, {@code async handler}, {@code sync flux} or {@code async flux}; null if the
+   *     engine did not say
+   * @param group its consumer group, or null
    */
-  record Entry(String id, String pattern, Set<String> engines) {}
+  record Entry(String id, String pattern, Set<String> engines, String kind, String group) {}
+
+  private static final String GROUP = ", group ";
 
   private final Map<String, Entry> active = new ConcurrentHashMap<>();
   private final Disposable watch;
@@ -51,13 +54,17 @@ final class SubscriptionLedger implements AutoCloseable {
       active.compute(event.subscriptionId(), (id, old) -> {
         Set<String> engines = new LinkedHashSet<>(old == null ? Set.of() : old.engines());
         engines.add(engine);
-        return new Entry(id, event.pattern(), Set.copyOf(engines));
+        String reason = event.reason();
+        int at = reason == null ? -1 : reason.indexOf(GROUP);
+        String kind = at < 0 ? reason : reason.substring(0, at);
+        String group = at < 0 ? null : reason.substring(at + GROUP.length());
+        return new Entry(id, event.pattern(), Set.copyOf(engines), kind, group);
       });
     } else {
       active.computeIfPresent(event.subscriptionId(), (id, old) -> {
         Set<String> engines = new LinkedHashSet<>(old.engines());
         engines.remove(engine);
-        return engines.isEmpty() ? null : new Entry(id, old.pattern(), Set.copyOf(engines));
+        return engines.isEmpty() ? null : new Entry(id, old.pattern(), Set.copyOf(engines), old.kind(), old.group());
       });
     }
   }

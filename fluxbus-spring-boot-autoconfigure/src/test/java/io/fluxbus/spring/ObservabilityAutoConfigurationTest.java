@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fluxbus.EventBus;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.tck.TestObservationRegistry;
+import io.micrometer.observation.tck.TestObservationRegistryAssert;
 import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -38,6 +41,28 @@ class ObservabilityAutoConfigurationTest {
           MeterRegistry registry = context.getBean(MeterRegistry.class);
           assertThat(registry.get("fluxbus.events.published").tag("engine", "memory").functionCounter().count())
               .isEqualTo(1.0);
+        });
+  }
+
+  @Test
+  @DisplayName("with the application's ObservationRegistry, every engine observes publishes and deliveries in it")
+  void observationRegistryHandedToEveryEngine() {
+    TestObservationRegistry observations = TestObservationRegistry.create();
+    runner.withBean(ObservationRegistry.class, () -> observations)
+        .withPropertyValues("fluxbus.engines[0].name=fast", "fluxbus.engines[0].type=memory",
+            "fluxbus.engines[1].name=slow", "fluxbus.engines[1].type=memory",
+            "fluxbus.routing[0].topics=audit.#", "fluxbus.routing[0].engine=slow")
+        .run(context -> {
+          EventBus bus = context.getBean(EventBus.class);
+          bus.subscribe("#", event -> reactor.core.publisher.Mono.empty()).block(TIMEOUT);
+          bus.publish("orders.placed", "o-1").block(TIMEOUT);
+          bus.publish("audit.entry", "a-1").block(TIMEOUT);
+
+          TestObservationRegistryAssert.assertThat(observations)
+              .hasNumberOfObservationsWithNameEqualTo("fluxbus.publish", 2)
+              .hasNumberOfObservationsWithNameEqualTo("fluxbus.process", 2)
+              .hasAnObservation(observation -> observation.hasNameEqualTo("fluxbus.publish")
+                  .hasLowCardinalityKeyValue("fluxbus.engine", "slow"));
         });
   }
 
@@ -98,6 +123,17 @@ class ObservabilityAutoConfigurationTest {
           // the pipeline's subscription is listed by pattern; the API gives no id to tie it to its listener
           assertThat(report.subscriptions()).extracting(FluxbusEndpoint.SubscriptionReport::pattern)
               .contains("orders.#");
+          // a subscription the application made itself says what it is too
+          bus.subscribe("audit.#", io.fluxbus.SubscribeOptions.defaults().async(true).group("auditors"),
+              event -> reactor.core.publisher.Mono.empty()).block(TIMEOUT);
+          assertThat(context.getBean(FluxbusEndpoint.class).report().subscriptions())
+              .filteredOn(s -> "audit.#".equals(s.pattern()))
+              .singleElement()
+              .satisfies(s -> {
+                assertThat(s.kind()).isEqualTo("async handler");
+                assertThat(s.group()).isEqualTo("auditors");
+                assertThat(s.listener()).isNull();
+              });
         });
   }
 

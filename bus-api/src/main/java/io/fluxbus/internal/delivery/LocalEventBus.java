@@ -14,6 +14,7 @@ import io.fluxbus.TopicPattern;
 import io.fluxbus.Topics;
 import io.fluxbus.internal.Idle;
 import io.fluxbus.internal.TopicTrie;
+import io.fluxbus.internal.observation.Observations;
 import io.fluxbus.spi.DurableLog;
 import io.fluxbus.spi.Instrumented;
 import io.fluxbus.spi.RoutableEngine;
@@ -58,6 +59,8 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
   private static final Endpoint[] NO_ENDPOINTS = new Endpoint[0];
 
   final LocalSettings settings;
+  /** Where publishes and deliveries are observed; null when nowhere, so that nothing is paid per event. */
+  private final Observations observations;
   private final TopicTrie<Endpoint> trie = new TopicTrie<>(e -> e.seq, NO_ENDPOINTS);
   private final Set<Endpoint> active = ConcurrentHashMap.newKeySet();
   private final Map<String, GroupEndpoint> groups = new HashMap<>();
@@ -81,6 +84,7 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
     this.settings = Objects.requireNonNull(settings, "settings must not be null");
     this.outcomes = new Outcomes(settings.engine(), this::front);
     this.counters = outcomes.counters;
+    this.observations = observations(settings);
     this.logConsumers = null;
   }
 
@@ -93,12 +97,25 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
     this.settings = Objects.requireNonNull(settings, "settings must not be null");
     this.outcomes = new Outcomes(settings.engine(), this::front);
     this.counters = outcomes.counters;
+    this.observations = observations(settings);
     this.logConsumers = new LogConsumers(Objects.requireNonNull(log, "log must not be null"), this);
+  }
+
+  private static Observations observations(LocalSettings settings) {
+    return Observations.of(settings.observationRegistry(), settings.engine(), settings.type());
   }
 
   /** The settings this bus runs with. */
   public LocalSettings settings() {
     return settings;
+  }
+
+  /**
+   * Where the engine in front of this core observes its publishes ({@link Observations#publish}); null when
+   * nowhere. Deliveries are observed here.
+   */
+  public Observations observations() {
+    return observations;
   }
 
   @Override
@@ -301,7 +318,8 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
     Objects.requireNonNull(options, "options must not be null");
     @SuppressWarnings({"unchecked", "rawtypes"})
     Flux<Event<T>> flux = (Flux) SubscriptionFlux.create(this, parsed, payloadType, options);
-    return flux;
+    return observations == null ? flux
+        : observations.process(flux, parsed.value(), options.group().orElse(null));
   }
 
   /** Creates, registers and starts the endpoint of one {@code Flux} subscriber. */
@@ -330,11 +348,13 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
     TopicPattern parsed = TopicPattern.of(pattern);
     Objects.requireNonNull(options, "options must not be null");
     Objects.requireNonNull(handler, "handler must not be null");
+    EventHandler observed = observations == null ? handler
+        : observations.process(handler, parsed.value(), options.group().orElse(null));
     return Mono.defer(() -> {
       long seq = sequence.incrementAndGet();
       String id = newId(seq);
       if (servedFromLog(options)) {
-        LogHandlerEndpoint endpoint = new LogHandlerEndpoint(seq, id, parsed, options, this, handler);
+        LogHandlerEndpoint endpoint = new LogHandlerEndpoint(seq, id, parsed, options, this, observed);
         register(endpoint);
         ActiveSubscription subscription = new ActiveSubscription(this, endpoint);
         return endpoint.consumerReady().thenReturn((Subscription) subscription)
@@ -344,8 +364,8 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
             .doOnCancel(() -> remove(endpoint, DropReason.UNSUBSCRIBED));
       }
       Endpoint endpoint = options.isAsync()
-          ? new AsyncHandlerEndpoint(seq, id, parsed, options, this, handler)
-          : new SyncHandlerEndpoint(seq, id, parsed, options, this, handler);
+          ? new AsyncHandlerEndpoint(seq, id, parsed, options, this, observed)
+          : new SyncHandlerEndpoint(seq, id, parsed, options, this, observed);
       register(endpoint);
       return Mono.just(new ActiveSubscription(this, endpoint));
     });
@@ -412,7 +432,16 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
     if (attach != null) {
       logConsumers.attach(attach);
     }
-    outcomes.emit(LifecycleEvent.Type.SUBSCRIPTION_CREATED, endpoint.pattern.value(), endpoint.id, null, null);
+    outcomes.emit(LifecycleEvent.Type.SUBSCRIPTION_CREATED, endpoint.pattern.value(), endpoint.id, null,
+        describe(endpoint));
+  }
+
+  /** What {@code SUBSCRIPTION_CREATED}'s reason says a subscription is (see {@link LifecycleEvent.Type}). */
+  private static String describe(Endpoint endpoint) {
+    boolean flux = endpoint instanceof SyncFluxEndpoint || endpoint instanceof AsyncFluxEndpoint
+        || endpoint instanceof LogFluxEndpoint;
+    String kind = (endpoint.options.isAsync() ? "async " : "sync ") + (flux ? "flux" : "handler");
+    return endpoint.options.group().map(group -> kind + ", group " + group).orElse(kind);
   }
 
   /** Removes a subscription's bookkeeping at once, then lets its drain loop drop what it still holds. */

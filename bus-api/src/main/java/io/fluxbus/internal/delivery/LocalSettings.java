@@ -2,6 +2,7 @@ package io.fluxbus.internal.delivery;
 
 import io.fluxbus.DeliveryMode;
 import io.fluxbus.spi.EngineSettings;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -15,9 +16,12 @@ import java.util.Objects;
  * @param publishBlockTimeout the longest a {@code block} publish waits before dropping; null for no limit
  * @param drainTimeout how long {@code stop()} lets buffers drain and handlers finish
  * @param source the CloudEvents source stamped on events published without one
+ * @param type the engine's type ({@code memory}, {@code redis}, ...), the {@code messaging.system} of observations
+ * @param observationRegistry where publishes and deliveries are observed; null for nowhere
  */
 public record LocalSettings(String engine, int bufferSize, int workers, DeliveryMode deliveryMode,
-                            Duration publishBlockTimeout, Duration drainTimeout, String source) {
+                            Duration publishBlockTimeout, Duration drainTimeout, String source, String type,
+                            ObservationRegistry observationRegistry) {
 
   /** Validates the settings. */
   public LocalSettings {
@@ -25,6 +29,7 @@ public record LocalSettings(String engine, int bufferSize, int workers, Delivery
     Objects.requireNonNull(deliveryMode, "deliveryMode must not be null");
     Objects.requireNonNull(drainTimeout, "drainTimeout must not be null");
     Objects.requireNonNull(source, "source must not be null");
+    Objects.requireNonNull(type, "type must not be null");
     if (bufferSize < 1) {
       throw new IllegalArgumentException("bufferSize must be 1 or more, got " + bufferSize);
     }
@@ -37,6 +42,14 @@ public record LocalSettings(String engine, int bufferSize, int workers, Delivery
     if (drainTimeout.isNegative()) {
       throw new IllegalArgumentException("drainTimeout must not be negative, got " + drainTimeout);
     }
+  }
+
+  /** The settings, saying whether they observe, not which registry. */
+  @Override
+  public String toString() {
+    return "[engine=" + engine + ", type=" + type + ", bufferSize=" + bufferSize + ", workers=" + workers
+        + ", deliveryMode=" + deliveryMode + ", publishBlockTimeout=" + publishBlockTimeout + ", drainTimeout="
+        + drainTimeout + ", source=" + source + ", observed=" + (observationRegistry != null) + "]";
   }
 
   /** Buffer 256, one worker per core, drop, no block limit, drain 5 s, source {@code fluxbus}. */
@@ -60,9 +73,12 @@ public record LocalSettings(String engine, int bufferSize, int workers, Delivery
     private Duration publishBlockTimeout;
     private Duration drainTimeout = Duration.ofSeconds(5);
     private String source = "fluxbus";
+    private final String type;
+    private ObservationRegistry observationRegistry;
 
     private Builder(String engine) {
       this.engine = Objects.requireNonNull(engine, "engine must not be null");
+      this.type = engine;
     }
 
     /** The engine's name: the {@code engine} tag of metrics and lifecycle events. */
@@ -107,11 +123,18 @@ public record LocalSettings(String engine, int bufferSize, int workers, Delivery
       return this;
     }
 
+    /** Where publishes and deliveries are observed (nowhere); a no-op registry is the same as none. */
+    public Builder observationRegistry(ObservationRegistry observationRegistry) {
+      this.observationRegistry = Objects.requireNonNull(observationRegistry, "observationRegistry must not be null");
+      return this;
+    }
+
     /**
      * Reads the shared keys from an engine's configuration: the engine name and source, {@code bufferSize},
      * {@code workers}, {@code deliveryMode} ({@code drop} | {@code block} | {@code timeout}),
      * {@code publishBlockTimeout} (the wait of {@code timeout}, the limit of {@code block}) and
-     * {@code drainTimeout}. The engine reads its own keys and then calls {@link EngineSettings#requireAllRead()}.
+     * {@code drainTimeout}; and the {@link EngineSettings#observationRegistry() observation registry} the reader
+     * was given. The engine reads its own keys and then calls {@link EngineSettings#requireAllRead()}.
      *
      * @throws io.fluxbus.ConfigException for an invalid value, naming where it is
      */
@@ -127,6 +150,7 @@ public record LocalSettings(String engine, int bufferSize, int workers, Delivery
         blockTimeout.ifPresent(this::publishBlockTimeout);
       }
       settings.duration("drainTimeout").ifPresent(this::drainTimeout);
+      settings.observationRegistry().ifPresent(this::observationRegistry);
       return this;
     }
 
@@ -137,7 +161,7 @@ public record LocalSettings(String engine, int bufferSize, int workers, Delivery
      */
     public LocalSettings build() {
       return new LocalSettings(engine, bufferSize, workers, deliveryMode, publishBlockTimeout, drainTimeout,
-          source);
+          source, type, observationRegistry);
     }
   }
 }
