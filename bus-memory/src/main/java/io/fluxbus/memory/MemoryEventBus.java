@@ -36,6 +36,8 @@ public final class MemoryEventBus extends ForwardingEventBus {
 
   private MemoryEventBus(LocalSettings settings) {
     this.local = new LocalEventBus(settings);
+    // dead letters go through this facade, observed like any publish (a router in front replaces it)
+    this.local.publishDerivedEventsThrough(this);
   }
 
   /** A bus with the defaults: buffer 256, one worker per core, drop, drain timeout 5 s. */

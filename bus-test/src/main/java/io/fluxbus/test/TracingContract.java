@@ -38,8 +38,9 @@ import reactor.core.publisher.Mono;
  * gets a {@code traceparent}.
  *
  * <p>Catches (each checked by breaking the memory engine so): a publish that does not write its trace context into
- * the event (four tests fail: deliveries start traces of their own); a handler whose {@code Mono} does not carry its
- * delivery's observation (the follow-up publish is not under the delivery); retries observed once for all attempts.
+ * the event (deliveries start traces of their own); a handler whose {@code Mono} does not carry its delivery's
+ * observation (the follow-up publish is not under the delivery); a handler subscribed outside its observation's
+ * scope (its {@code fromRunnable} body sees no span); retries observed once for all attempts.
  *
  * <pre>{@code
  * class RedisTracingTest extends TracingContract {
@@ -240,6 +241,86 @@ public abstract class TracingContract {
     } finally {
       subscription.dispose();
     }
+  }
+
+  @Test
+  @DisplayName("a handler's work, a Mono.fromRunnable body or a blocking call, runs inside its process span")
+  void aHandlersWorkRunsInsideItsSpan() {
+    EventBus publisher = started(tracing.registry());
+    EventBus receiver = receiver(publisher);
+    Queue<String> currentSpans = new ConcurrentLinkedQueue<>();
+    receiver.subscribe("trace.#", SubscribeOptions.defaults().async(true),
+        event -> Mono.fromRunnable(() -> currentSpans.add(String.valueOf(tracing.tracer().currentSpan() == null
+            ? null : tracing.tracer().currentSpan().context().spanId())))).block(WAIT);
+
+    publishInRequest(publisher, Event.of("trace.placed", "one"));
+
+    await().atMost(WAIT).until(() -> tracing.spans("process trace.#").size() == 1);
+    assertThat(currentSpans).containsExactly(only("process trace.#").getSpanId());
+  }
+
+  @Test
+  @DisplayName("the dead letter of a failed delivery is published under the attempt that failed last")
+  void aDeadLetterIsUnderTheFailedAttempt() {
+    EventBus publisher = started(tracing.registry());
+    EventBus receiver = receiver(publisher);
+    receiver.subscribe("trace.placed", SubscribeOptions.defaults().async(true).deadLetter("trace.failed"),
+        event -> Mono.error(new IllegalStateException("poison"))).block(WAIT);
+    Queue<Event<Object>> letters = new ConcurrentLinkedQueue<>();
+    receiver.subscribe("trace.failed", event -> Mono.fromRunnable(() -> letters.add(event))).block(WAIT);
+
+    publishInRequest(publisher, Event.of("trace.placed", "one"));
+
+    await().atMost(WAIT).until(() -> letters.size() == 1 && tracing.spans("process trace.failed").size() == 1);
+    SpanData failed = only("process trace.placed");
+    assertThat(failed.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+    SpanData letter = tracing.spans("publish").stream()
+        .filter(span -> "trace.failed".equals(span.getAttributes().get(DESTINATION))).findFirst().orElseThrow();
+    assertChildOf(letter, failed);
+    assertChildOf(only("process trace.failed"), letter);
+  }
+
+  @Test
+  @DisplayName("a publish a Flux subscriber makes in onNext (flatMap) is under that event's process span")
+  void aFluxSubscribersPublishIsUnderItsEvent() {
+    EventBus publisher = started(tracing.registry());
+    EventBus receiver = receiver(publisher);
+    receiver.subscribe("trace.next", SubscribeOptions.defaults().async(true), event -> Mono.empty()).block(WAIT);
+    reactor.core.Disposable pipeline = receiver.subscribe("trace.placed", Object.class,
+            SubscribeOptions.defaults().async(true))
+        .flatMap(event -> receiver.publish(Event.builder("trace.next", "next").causedBy(event).build()))
+        .subscribe();
+    try {
+      await().atMost(WAIT).until(() -> receiver.subscriberCount("trace.placed") > 0);
+
+      publishInRequest(publisher, Event.of("trace.placed", "one"));
+
+      await().atMost(WAIT).until(() -> tracing.spans("process trace.next").size() == 1);
+      SpanData next = tracing.spans("publish").stream()
+          .filter(span -> "trace.next".equals(span.getAttributes().get(DESTINATION))).findFirst().orElseThrow();
+      assertChildOf(next, only("process trace.placed"));
+      assertChildOf(only("process trace.next"), next);
+    } finally {
+      pipeline.dispose();
+    }
+  }
+
+  @Test
+  @DisplayName("an event that already carries a trace, published with no observation around, keeps it")
+  void anIncomingTraceIsKept() {
+    EventBus publisher = started(tracing.registry());
+    EventBus receiver = receiver(publisher);
+    receiver.subscribe("trace.#", SubscribeOptions.defaults().async(true), event -> Mono.empty()).block(WAIT);
+    String upstreamTrace = "0af7651916cd43dd8448eb211c80319c";
+    String upstreamSpan = "b7ad6b7169203331";
+
+    publisher.publish(Event.builder("trace.placed", "one")
+        .header("traceparent", "00-" + upstreamTrace + "-" + upstreamSpan + "-01").build()).block(WAIT);
+
+    await().atMost(WAIT).until(() -> tracing.spans("process trace.#").size() == 1);
+    SpanData process = only("process trace.#");
+    assertThat(process.getTraceId()).isEqualTo(upstreamTrace);
+    assertThat(process.getParentSpanId()).isEqualTo(upstreamSpan);
   }
 
   @Test

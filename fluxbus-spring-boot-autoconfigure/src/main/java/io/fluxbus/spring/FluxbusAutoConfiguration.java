@@ -1,5 +1,6 @@
 package io.fluxbus.spring;
 
+import org.springframework.beans.factory.annotation.Value;
 import io.micrometer.observation.ObservationRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import io.fluxbus.BusMetrics;
@@ -20,7 +21,8 @@ import org.springframework.core.io.ResourceLoader;
  * {@link MeterBinder}, which Spring Boot's metrics support applies to its registry once that is configured; without
  * it, nothing is bound). {@code fluxbus.enabled=false} turns all of it off.
  *
- * <p>Tracing: when the application has an {@code ObservationRegistry} (Actuator makes one), every engine gets it,
+ * <p>Tracing: when the application has one {@code ObservationRegistry} (Actuator makes one), every engine gets it
+ * (unless {@code fluxbus.observations.enabled=false}),
  * so that each publish is a {@code fluxbus.publish} observation carrying its trace context in the event and each
  * delivery, a listener's included, a {@code fluxbus.process} observation under it.
  */
@@ -35,8 +37,9 @@ public final class FluxbusAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean(EventBus.class)
   EngineRouter fluxbus(FluxbusProperties properties, ResourceLoader resources,
-                       ObjectProvider<ObservationRegistry> observationRegistry) {
-    return RouterFactory.create(properties, resources, observationRegistry.getIfAvailable());
+                       ObjectProvider<ObservationRegistry> observationRegistry,
+                       @Value("${fluxbus.observations.enabled:true}") boolean observed) {
+    return RouterFactory.create(properties, resources, observed ? observationRegistry.getIfUnique() : null);
   }
 
   @Bean

@@ -1,5 +1,8 @@
 package io.fluxbus.spring;
 
+import io.fluxbus.internal.observation.Observations;
+import io.micrometer.observation.Observation;
+import reactor.util.context.ContextView;
 import io.fluxbus.Event;
 import io.fluxbus.EventHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -9,9 +12,9 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Calls {@link FluxbusListener} methods: the one place where a listener's method is invoked, so an observation
- * around each handled event (tracing, once the bus takes an {@code ObservationRegistry}) belongs here, wrapping the
- * {@code Mono} {@link #handler} returns. Payloads are converted to the method's type {@code T} with
+ * Calls {@link FluxbusListener} methods: the one place where a listener's method is invoked. The bus observes each
+ * call of the handler it is given (docs/architecture.md, "Tracing"); a blocking method, which runs on another
+ * thread, is run inside the observation its {@code Mono}'s {@code Context} carries. Payloads are converted to the method's type {@code T} with
  * {@link Event#payloadAs}; a payload that does not convert fails that event like a failing handler.
  */
 final class ListenerInvoker {
@@ -24,9 +27,10 @@ final class ListenerInvoker {
    */
   static EventHandler handler(ListenerDefinition listener) {
     if (listener.signature().shape().blocking) {
-      return event -> Mono.fromRunnable(() -> invoke(listener, argument(listener, event)))
+      return event -> Mono.deferContextual(context -> Mono.fromRunnable(() -> inObservation(context,
+              () -> invoke(listener, argument(listener, event))))
           .subscribeOn(Schedulers.boundedElastic())
-          .then();
+          .then());
     }
     return event -> Mono.defer(() -> {
       Object result = invoke(listener, argument(listener, event));
@@ -48,6 +52,17 @@ final class ListenerInvoker {
       throw new IllegalStateException(listener.where() + " returned null instead of a Flux");
     }
     return (Flux<?>) result;
+  }
+
+  /** Runs {@code call} with the observation {@code context} carries in scope, if it carries one. */
+  private static void inObservation(ContextView context, Runnable call) {
+    if (context.getOrDefault(Observations.CONTEXT_KEY, null) instanceof Observation observation) {
+      try (Observation.Scope scope = observation.openScope()) {
+        call.run();
+      }
+    } else {
+      call.run();
+    }
   }
 
   private static Object argument(ListenerDefinition listener, Event<Object> event) {

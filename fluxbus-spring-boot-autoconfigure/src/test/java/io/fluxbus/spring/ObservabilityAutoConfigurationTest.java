@@ -66,6 +66,43 @@ class ObservabilityAutoConfigurationTest {
         });
   }
 
+  /** A blocking listener that records the observation in scope while it runs. */
+  static class BlockingListener {
+    final java.util.Queue<Object> seen = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final ObservationRegistry registry;
+
+    BlockingListener(ObservationRegistry registry) {
+      this.registry = registry;
+    }
+
+    @FluxbusListener(id = "blocking-audit", pattern = "audit.#")
+    void audit(String entry) {
+      io.micrometer.observation.Observation current = registry.getCurrentObservation();
+      seen.add(current == null ? "none" : current.getContext());
+    }
+  }
+
+  @Test
+  @DisplayName("a blocking listener runs inside its delivery's observation; fluxbus.observations.enabled=false observes nothing")
+  void blockingListenerObservedAndSwitch() {
+    TestObservationRegistry observations = TestObservationRegistry.create();
+    runner.withBean(ObservationRegistry.class, () -> observations)
+        .withBean(BlockingListener.class, () -> new BlockingListener(observations))
+        .run(context -> {
+          context.getBean(EventBus.class).publish("audit.entry", "a-1").block(TIMEOUT);
+          BlockingListener listener = context.getBean(BlockingListener.class);
+          org.awaitility.Awaitility.await().atMost(TIMEOUT).until(() -> listener.seen.size() == 1);
+          assertThat(listener.seen.peek()).isInstanceOf(io.fluxbus.observation.ProcessContext.class);
+        });
+    TestObservationRegistry unused = TestObservationRegistry.create();
+    runner.withBean(ObservationRegistry.class, () -> unused)
+        .withPropertyValues("fluxbus.observations.enabled=false")
+        .run(context -> {
+          context.getBean(EventBus.class).publish("orders.placed", "o-1").block(TIMEOUT);
+          TestObservationRegistryAssert.assertThat(unused).doesNotHaveAnyObservation();
+        });
+  }
+
   @Test
   @DisplayName("each engine has a health indicator under 'fluxbus': UP while running, DOWN with its state once stopped")
   void healthPerEngine() {

@@ -9,6 +9,7 @@ import io.fluxbus.observation.PublishContext;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
@@ -34,6 +35,7 @@ public final class Observations {
   /** The CloudEvents Distributed Tracing extension's attributes, carried as event headers. */
   static final String TRACEPARENT = "traceparent";
   static final String TRACESTATE = "tracestate";
+  private static final List<String> PROPAGATED = List.of(TRACEPARENT, TRACESTATE, "baggage", "b3");
 
   private static final String NO_GROUP = "none";
 
@@ -64,7 +66,8 @@ public final class Observations {
    * Publishes through {@code publish} inside a {@link FluxbusObservation#PUBLISH} observation: its parent is the
    * observation in the subscriber's Reactor {@code Context}, else the registry's current one; the event published
    * carries the observation's trace context as {@code traceparent}/{@code tracestate} headers. The observation ends
-   * with the publish's result, error or cancellation. Lazy, like {@code publish}.
+   * with the publish's result, error or cancellation. Lazy, like {@code publish}. With no parent, an event that
+   * already carries a {@code traceparent} keeps it.
    *
    * @param publish the engine's publish (or outbox append, or scheduling) of the event it is given
    */
@@ -74,6 +77,7 @@ public final class Observations {
     }
     return Mono.deferContextual(context -> {
       PublishContext publishContext = new PublishContext(event, engine);
+      Observation parent = parent(context);
       Observation observation = Observation.createNotStarted(FluxbusObservation.PUBLISH.getName(),
               () -> publishContext, registry)
           .contextualName(FluxbusObservation.PUBLISH.getContextualName())
@@ -83,54 +87,34 @@ public final class Observations {
           .lowCardinalityKeyValue(Keys.ENGINE.asString(), engine)
           .highCardinalityKeyValue(Keys.DESTINATION.asString(), event.topic())
           .highCardinalityKeyValue(Keys.MESSAGE_ID.asString(), event.id())
-          .parentObservation(parent(context))
+          .parentObservation(parent)
           .start();
+      // an event that already carries a trace (a CloudEvent posted with one, an event passed on) and is published
+      // with no observation around keeps it: its deliveries continue that trace rather than a new one
+      boolean keep = parent == null && event.headers().containsKey(TRACEPARENT);
       Mono<R> result;
       try {
-        result = publish.apply(withTraceContext(event, publishContext.getCarrier()));
+        result = publish.apply(keep ? event : withTraceContext(event, publishContext.getCarrier()));
       } catch (Throwable error) {
         observation.error(error);
         observation.stop();
         throw error;
       }
-      return result
-          .doOnError(observation::error)
-          .doFinally(signal -> observation.stop())
-          .contextWrite(inner -> inner.put(CONTEXT_KEY, observation));
+      return inside(result, observation);
     });
   }
 
   /**
    * {@code handler}, each call of which (each attempt, when the subscription retries) runs inside a
-   * {@link FluxbusObservation#PROCESS} observation: in scope while the handler is called, in the Reactor
-   * {@code Context} of the {@code Mono} it returns (so that a publish the handler makes is its child), ended when
-   * that {@code Mono} ends.
+   * {@link FluxbusObservation#PROCESS} observation: in scope while the handler is called and its {@code Mono}
+   * subscribed, in that {@code Mono}'s Reactor {@code Context} (so that a publish the handler makes is its child),
+   * and in scope again while its end is signalled; ended when that {@code Mono} ends. A handler that throws or
+   * returns null fails its observation too.
    *
    * @param group the subscription's group, or null
    */
   public EventHandler process(EventHandler handler, String pattern, String group) {
-    return event -> {
-      if (registry.isNoop()) {
-        return handler.handle(event);
-      }
-      Observation observation = processObservation(event, pattern, group);
-      Mono<Void> call;
-      try (Observation.Scope scope = observation.openScope()) {
-        call = handler.handle(event);
-      } catch (Throwable error) {
-        observation.error(error);
-        observation.stop();
-        throw error;
-      }
-      if (call == null) {
-        observation.stop();
-        return null;
-      }
-      return call
-          .doOnError(observation::error)
-          .doFinally(signal -> observation.stop())
-          .contextWrite(inner -> inner.put(CONTEXT_KEY, observation));
-    };
+    return event -> registry.isNoop() ? handler.handle(event) : new ProcessMono(this, handler, event, pattern, group);
   }
 
   /**
@@ -142,6 +126,17 @@ public final class Observations {
   public <T> Flux<Event<T>> process(Flux<Event<T>> events, String pattern, String group) {
     return events.transform(Operators.<Event<T>, Event<T>>lift(
         (scannable, actual) -> new ProcessingSubscriber<>(actual, this, pattern, group)));
+  }
+
+  /**
+   * {@code work} with {@code observation} in its Reactor {@code Context}, the observation ending with it: with its
+   * error, its completion or its cancellation.
+   */
+  private static <R> Mono<R> inside(Mono<R> work, Observation observation) {
+    return work
+        .doOnError(observation::error)
+        .doFinally(signal -> observation.stop())
+        .contextWrite(inner -> inner.put(CONTEXT_KEY, observation));
   }
 
   /** Whether the registry observes nothing now (no handler). */
@@ -164,24 +159,41 @@ public final class Observations {
         .start();
   }
 
+  /**
+   * The parent of a publish: the delivery in scope, if the publish is made while one is being handled (a
+   * {@code Flux} subscriber's {@code onNext}, a handler's synchronous work), else the observation in the Reactor
+   * {@code Context}, else the one in scope.
+   */
   private Observation parent(ContextView context) {
+    Observation current = registry.getCurrentObservation();
+    if (current != null && current.getContext() instanceof ProcessContext) {
+      return current;
+    }
     Object inContext = context.getOrDefault(CONTEXT_KEY, null);
-    return inContext instanceof Observation observation ? observation : registry.getCurrentObservation();
+    return inContext instanceof Observation observation ? observation : current;
   }
 
-  /** {@code event} with the trace context a propagating handler injected, if any, as its headers. */
+  /**
+   * {@code event} with the trace context a propagating handler injected, if it injected any: the W3C
+   * {@code traceparent}, {@code tracestate} and {@code baggage}, and B3's single {@code b3} header (names an event
+   * header can have; B3's multi-header form cannot be carried). What the event had of them before is replaced.
+   */
   static <T> Event<T> withTraceContext(Event<T> event, Map<String, String> injected) {
-    String traceparent = injected.get(TRACEPARENT);
-    if (traceparent == null) {
+    boolean any = false;
+    for (String name : PROPAGATED) {
+      any |= injected.containsKey(name);
+    }
+    if (!any) {
       return event;
     }
     Map<String, String> headers = new LinkedHashMap<>(event.headers());
-    headers.put(TRACEPARENT, traceparent);
-    String tracestate = injected.get(TRACESTATE);
-    if (tracestate != null && !tracestate.isEmpty()) {
-      headers.put(TRACESTATE, tracestate);
-    } else {
-      headers.remove(TRACESTATE);
+    for (String name : PROPAGATED) {
+      String value = injected.get(name);
+      if (value == null || value.isEmpty()) {
+        headers.remove(name);
+      } else {
+        headers.put(name, value);
+      }
     }
     return new Event<>(event.id(), event.topic(), event.payload(), event.key(), event.version(), event.source(),
         event.time(), event.correlationId(), event.causationId(), headers);

@@ -4,10 +4,11 @@ import io.fluxbus.Event;
 import io.micrometer.observation.Observation;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
+import reactor.core.Scannable;
 import reactor.util.context.Context;
 
 /** Passes a subscription's events on, each inside its own process observation (see {@link Observations}). */
-final class ProcessingSubscriber<T> implements CoreSubscriber<Event<T>>, Subscription {
+final class ProcessingSubscriber<T> implements CoreSubscriber<Event<T>>, Subscription, Scannable {
 
   private final CoreSubscriber<? super Event<T>> actual;
   private final Observations observations;
@@ -69,5 +70,16 @@ final class ProcessingSubscriber<T> implements CoreSubscriber<Event<T>>, Subscri
   @Override
   public void cancel() {
     upstream.cancel();
+  }
+
+  @Override
+  public Object scanUnsafe(Attr key) {
+    if (key == Attr.PARENT) {
+      return upstream;
+    }
+    if (key == Attr.ACTUAL) {
+      return actual;
+    }
+    return null;
   }
 }
