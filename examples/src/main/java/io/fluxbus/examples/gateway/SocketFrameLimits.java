@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
@@ -25,8 +26,8 @@ import reactor.netty.Connection;
 
 /**
  * Closes a WebSocket that breaks the protocol or sends a message over the limit with a close frame that says why
- * (1009 for a frame or a fragmented message over {@code maxMessageBytes}, 1002 and the like for protocol errors),
- * and makes sure the client can read it.
+ * (1009 for a frame or a fragmented message over {@code maxMessageBytes}, 1007 for text that is not UTF-8, 1002
+ * for other protocol errors), and makes sure the client can read it.
  *
  * <p>Netty's frame decoder, on its own, writes its close frame and closes the connection at once. A client still
  * sending a large frame then has its unread bytes answered with a TCP reset, which discards the close frame on its
@@ -43,6 +44,7 @@ final class SocketFrameLimits extends ChannelDuplexHandler {
   static final Duration LINGER = Duration.ofSeconds(10);
 
   private static final String NAME = "fluxbus.socketFrameLimits";
+  private static final String UTF8 = "fluxbus.socketUtf8";
 
   private final int maxMessageBytes;
   private long messageBytes;
@@ -67,6 +69,8 @@ final class SocketFrameLimits extends ChannelDuplexHandler {
           .allowExtensions(false)
           .closeOnProtocolViolation(false)
           .build()));
+      // text that is not UTF-8 is refused (1007) rather than read with replacement characters
+      pipeline.addAfter(decoder.name(), UTF8, new Utf8FrameValidator(false));
     }
     connection.addHandlerLast(NAME, new SocketFrameLimits(maxMessageBytes));
   }

@@ -16,7 +16,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** Binary content mode: each test catches the old gateway, which ignored {@code ce-} headers. */
+/**
+ * Binary content mode. Each test but the last catches the old gateway, which ignored {@code ce-} headers and
+ * published the body as a new event; the last guards that the data is still read as any payload is.
+ */
 @DisplayName("POST /events/{topic} with a CloudEvent in HTTP binary mode (ce- headers)")
 class GatewayBinaryCloudEventTest {
 

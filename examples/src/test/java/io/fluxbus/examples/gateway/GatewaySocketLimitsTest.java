@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -175,6 +176,29 @@ class GatewaySocketLimitsTest {
       assertThat(close.opcode()).isEqualTo(0x8);
       assertThat(close.closeCode()).isEqualTo(1002);
       assertThat(close.text()).contains("mask");
+    }
+  }
+
+  /**
+   * Catches reading text frames without checking their UTF-8: the bad byte became U+FFFD and the event was
+   * published to a topic the client never named.
+   */
+  @Test
+  @DisplayName("a text frame that is not UTF-8 closes with 1007 and a reason, and nothing is published")
+  void textThatIsNotUtf8ClosesWith1007() throws IOException {
+    try (RawSocket client = new RawSocket(gateway.port()).upgrade()) {
+      java.io.ByteArrayOutputStream message = new java.io.ByteArrayOutputStream();
+      message.writeBytes("{\"type\":\"publish\",\"id\":\"p\",\"topic\":\"orders.".getBytes(StandardCharsets.US_ASCII));
+      message.write(0xFF);
+      message.writeBytes("\",\"payload\":{}}".getBytes(StandardCharsets.US_ASCII));
+
+      client.write(RawSocket.frame(0x1, true, message.toByteArray()));
+
+      RawSocket.Frame close = client.readFrame();
+      assertThat(close.opcode()).isEqualTo(0x8);
+      assertThat(close.closeCode()).isEqualTo(1007);
+      assertThat(close.text()).isNotBlank();
+      assertThat(gateway.bus().stats().published()).isZero();
     }
   }
 }
