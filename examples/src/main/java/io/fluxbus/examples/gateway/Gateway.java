@@ -140,6 +140,7 @@ public final class Gateway {
                 if (channel.pipeline().get(NettyPipeline.HttpCodec) != null) {
                   channel.pipeline().addAfter(NettyPipeline.HttpCodec, MalformedRequests.NAME,
                       new MalformedRequests());
+                  channel.pipeline().addAfter(MalformedRequests.NAME, UpgradeRequests.NAME, new UpgradeRequests());
                 }
               })
               .route(routes(bus, settings, dashboard, registry, health, streams, activity, losses,

@@ -137,7 +137,7 @@ class DashboardBrowserTest {
   /** Catches the old layout: a grid column of at least 420 px and unwrapped tables made the page scroll sideways. */
   @Test
   @DisplayName("at 390 px wide (a phone) nothing makes the page scroll sideways, with long values in tables and tail")
-  void fitsA390PixelScreen() {
+  void fitsA390PixelScreen() throws IOException {
     String page = openDashboard(390, "UTC");
     String topic = "dashboard.a-rather-long-topic-name.to-show-in-the-topics-table";
     String marker = UUID.randomUUID().toString();
@@ -152,6 +152,7 @@ class DashboardBrowserTest {
     int content = Integer.parseInt(devTools.evaluate(page, "document.documentElement.scrollWidth"));
     assertThat(viewport).isLessThanOrEqualTo(390).isGreaterThan(300);
     assertThat(content).as("the page's width at a %d px viewport", viewport).isLessThanOrEqualTo(viewport);
+    devTools.saveScreenshot(page, Path.of("target", "dashboard-390.png"));
   }
 
   /** Catches the missing icon: every load asked for /favicon.ico and got a 404. */

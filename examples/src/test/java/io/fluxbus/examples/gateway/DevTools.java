@@ -84,6 +84,11 @@ final class DevTools implements AutoCloseable {
   void screenshot(String sessionId, Path file) throws IOException {
     call(sessionId, "Emulation.setDeviceMetricsOverride", params().put("width", 1280).put("height", 1000)
         .put("deviceScaleFactor", 1).put("mobile", false));
+    saveScreenshot(sessionId, file);
+  }
+
+  /** Saves a PNG screenshot of the page as it is laid out now. */
+  void saveScreenshot(String sessionId, Path file) throws IOException {
     String png = call(sessionId, "Page.captureScreenshot", params().put("format", "png")).get("data").asText();
     Files.write(file, Base64.getDecoder().decode(png));
   }
