@@ -42,11 +42,20 @@ final class DashboardAssets {
     assets.put("index.html", read("index.html", "text/html; charset=utf-8"));
     assets.put("dashboard.js", read("dashboard.js", "text/javascript; charset=utf-8"));
     assets.put("dashboard.css", read("dashboard.css", "text/css; charset=utf-8"));
+    assets.put("favicon.svg", read("favicon.svg", "image/svg+xml"));
     return new DashboardAssets(Map.copyOf(assets));
   }
 
   Mono<Void> index(HttpServerRequest request, HttpServerResponse response) {
     return send(response, assets.get("index.html"));
+  }
+
+  /**
+   * The icon, for {@code /favicon.ico} and {@code /favicon.svg}: browsers ask for the first on their own when a
+   * page names none; SVG is served under both names, which browsers take by its content type.
+   */
+  Mono<Void> favicon(HttpServerRequest request, HttpServerResponse response) {
+    return send(response, assets.get("favicon.svg"));
   }
 
   Mono<Void> file(HttpServerRequest request, HttpServerResponse response) {

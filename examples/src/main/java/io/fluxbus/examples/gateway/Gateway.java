@@ -33,7 +33,7 @@ import reactor.netty.http.server.WebsocketServerSpec;
  *   <tr><td>{@code GET /events/{pattern}}</td><td>Server-Sent Events, {@code ?group=} ({@link EventStreamEndpoint})</td></tr>
  *   <tr><td>{@code /ws}</td><td>WebSocket publish and subscribe ({@link SocketEndpoint})</td></tr>
  *   <tr><td>{@code GET /health}, {@code /stats}, {@code /metrics}</td><td>status ({@link StatusEndpoints})</td></tr>
- *   <tr><td>{@code GET /}</td><td>the dashboard</td></tr>
+ *   <tr><td>{@code GET /}</td><td>the dashboard (and {@code /assets/*}, {@code /favicon.ico})</td></tr>
  * </table>
  *
  * <p>{@link #start} loads the configuration, starts the bus and listens; {@link #stop} drains the bus (its
@@ -140,6 +140,7 @@ public final class Gateway {
                 if (channel.pipeline().get(NettyPipeline.HttpCodec) != null) {
                   channel.pipeline().addAfter(NettyPipeline.HttpCodec, MalformedRequests.NAME,
                       new MalformedRequests());
+                  channel.pipeline().addAfter(MalformedRequests.NAME, UpgradeRequests.NAME, new UpgradeRequests());
                 }
               })
               .route(routes(bus, settings, dashboard, registry, health, streams, activity, losses,
@@ -170,6 +171,8 @@ public final class Gateway {
             (request, response) -> JsonResponses.error(response, PathParameters.check(request.uri())))
         .get("/", dashboard::index)
         .get("/assets/{file}", dashboard::file)
+        .get("/favicon.ico", dashboard::favicon)
+        .get("/favicon.svg", dashboard::favicon)
         .post("/events/{topic}", publish::handle)
         .get("/events/{pattern}", stream::handle)
         .route(request -> isSocketPath(request) && !request.requestHeaders()

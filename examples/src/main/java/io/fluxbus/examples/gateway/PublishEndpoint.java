@@ -13,8 +13,10 @@ import reactor.netty.http.server.HttpServerResponse;
  * {@code POST /events/{topic}}: the body is the payload as JSON; the headers {@code Fluxbus-Key},
  * {@code Fluxbus-Version} and {@code Fluxbus-Correlation-Id} set the event's key, version and correlation id. A
  * body of type {@code application/cloudevents+json} is a structured CloudEvent and is published as that event,
- * keeping its id, source, time and extensions (its {@code type} must be the path's topic). Any other type than
- * JSON ({@code application/json}, {@code application/*+json}, or none) is a 415.
+ * keeping its id, source, time and extensions (its {@code type} must be the path's topic); a request with
+ * {@code ce-} headers is a binary-mode CloudEvent, published the same way ({@link BinaryCloudEvent}); the
+ * {@code Fluxbus-*} headers do not apply to either. Any other type than JSON ({@code application/json},
+ * {@code application/*+json}, or none) is a 415.
  * Answers {@code 202} with the {@code PublishResult} as JSON once the bus has taken the event, {@code 400} for a bad
  * topic, header or body, {@code 413} for a body over the limit (checked before reading when the length is declared,
  * while reading otherwise), and {@code 503} while the bus is stopped.
@@ -42,9 +44,16 @@ final class PublishEndpoint {
           String key = Inputs.optionalText(headers.get(KEY), KEY);
           Integer version = Inputs.version(headers.get(VERSION), VERSION);
           String correlationId = Inputs.optionalText(headers.get(CORRELATION_ID), CORRELATION_ID);
-          boolean cloudEvent = cloudEvent(headers.get(HttpHeaderNames.CONTENT_TYPE));
-          return body(request).map(bytes -> cloudEvent ? StructuredCloudEvent.read(topic, bytes)
-              : new PublishRequest(topic, Inputs.payload(bytes), key, version, correlationId).toEvent());
+          boolean structured = cloudEvent(headers.get(HttpHeaderNames.CONTENT_TYPE));
+          if (structured) {
+            return body(request).map(bytes -> StructuredCloudEvent.read(topic, bytes));
+          }
+          if (BinaryCloudEvent.present(headers)) {
+            BinaryCloudEvent binary = BinaryCloudEvent.read(topic, headers);
+            return body(request).map(bytes -> binary.toEvent(topic, bytes));
+          }
+          return body(request).map(bytes -> new PublishRequest(topic, Inputs.payload(bytes), key, version,
+              correlationId).toEvent());
         })
         .flatMap(event -> bus.publish(event).doOnSuccess(result -> activity.published(event.topic())))
         .flatMap(result -> JsonResponses.send(response, 202, result))

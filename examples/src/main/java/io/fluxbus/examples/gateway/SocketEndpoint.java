@@ -79,6 +79,8 @@ final class SocketEndpoint {
   }
 
   Mono<Void> handle(WebsocketInbound in, WebsocketOutbound out) {
+    // before the aggregation, which counts only whole messages, and closes without a reason
+    in.withConnection(netty -> SocketFrameLimits.install(netty, maxFrameBytes));
     Connection connection = new Connection(backlog.open());
     Flux<String> answers = in.aggregateFrames(maxFrameBytes).receive().asString()
         .doOnRequest(connection.held::requested)

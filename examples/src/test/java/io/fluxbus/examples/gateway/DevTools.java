@@ -8,9 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -23,13 +26,14 @@ import reactor.netty.http.client.WebsocketClientSpec;
 /**
  * The few Chrome DevTools Protocol calls the dashboard test needs, over Reactor Netty's WebSocket client: no
  * browser-driver dependency. {@link #call} sends a command and waits (bounded, on the test thread) for its answer;
- * events from the browser are ignored.
+ * events from the browser are kept, for {@link #events}.
  */
 final class DevTools implements AutoCloseable {
 
   private final Sinks.Many<String> outbound = Sinks.many().unicast().onBackpressureBuffer();
   private final Map<Integer, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
   private final AtomicInteger ids = new AtomicInteger();
+  private final Queue<JsonNode> events = new ConcurrentLinkedQueue<>();
   private final Disposable connection;
   private final Duration timeout;
 
@@ -52,13 +56,13 @@ final class DevTools implements AutoCloseable {
   }
 
   /**
-   * Evaluates a JavaScript expression in the page and returns its value as text.
+   * Evaluates a JavaScript expression in the page and returns its value (a promise's, once settled) as text.
    *
    * @throws AssertionError when the expression throws in the page
    */
   String evaluate(String sessionId, String expression) {
     JsonNode result = call(sessionId, "Runtime.evaluate", params().put("expression", expression)
-        .put("returnByValue", true));
+        .put("returnByValue", true).put("awaitPromise", true));
     if (result.has("exceptionDetails")) {
       throw new AssertionError("the page threw on " + expression + ": " + result.get("exceptionDetails"));
     }
@@ -66,10 +70,25 @@ final class DevTools implements AutoCloseable {
     return value == null || value.isNull() ? "" : value.asText();
   }
 
+  /** Loads {@code url} in the page; returns once the browser has started loading it. */
+  void navigate(String sessionId, String url) {
+    call(sessionId, "Page.navigate", params().put("url", url));
+  }
+
+  /** The events of {@code method} the browser has sent so far, e.g. {@code Network.responseReceived}. */
+  List<JsonNode> events(String method) {
+    return events.stream().filter(event -> event.path("method").asText().equals(method)).toList();
+  }
+
   /** Saves a PNG screenshot of the page, laid out 1280 x 1000 pixels. */
   void screenshot(String sessionId, Path file) throws IOException {
     call(sessionId, "Emulation.setDeviceMetricsOverride", params().put("width", 1280).put("height", 1000)
         .put("deviceScaleFactor", 1).put("mobile", false));
+    saveScreenshot(sessionId, file);
+  }
+
+  /** Saves a PNG screenshot of the page as it is laid out now. */
+  void saveScreenshot(String sessionId, Path file) throws IOException {
     String png = call(sessionId, "Page.captureScreenshot", params().put("format", "png")).get("data").asText();
     Files.write(file, Base64.getDecoder().decode(png));
   }
@@ -112,6 +131,8 @@ final class DevTools implements AutoCloseable {
         if (waiting != null) {
           waiting.complete(message);
         }
+      } else if (message.has("method")) {
+        events.add(message);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("DevTools sent something that is not JSON: " + text, e);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -103,6 +104,101 @@ class GatewaySocketLimitsTest {
       assertThat(close.opcode()).isEqualTo(0x8);
       assertThat(close.closeCode()).isEqualTo(1001);
       assertThat(close.text()).contains("stopping");
+    }
+  }
+
+  /**
+   * Catches Netty's own handling of an oversized frame: it wrote its close frame and closed the connection at once,
+   * and the client's unread rest of the frame was answered with a reset, so the client saw 1006 and no reason.
+   */
+  @Test
+  @DisplayName("a 10 MB frame closes the socket with 1009 and a reason the client can read")
+  void hugeFrameClosesWith1009() throws IOException {
+    try (RawSocket client = new RawSocket(gateway.port()).upgrade()) {
+      client.write(RawSocket.frame(0x1, true, new byte[10 << 20]));
+
+      RawSocket.Frame close = client.readFrame();
+      assertThat(close.opcode()).isEqualTo(0x8);
+      assertThat(close.closeCode()).isEqualTo(1009);
+      assertThat(close.text()).contains(String.valueOf(TestGateways.MAX_BODY));
+      assertThat(client.input().read()).as("the end of the stream after the close frame").isEqualTo(-1);
+    }
+  }
+
+  /** Guards the frame limit at its edge: one byte over is refused the same way, and the limit itself is not. */
+  @Test
+  @DisplayName("a frame one byte over the limit closes with 1009; one at the limit is read")
+  void frameJustOverTheLimitClosesWith1009() throws IOException {
+    try (RawSocket client = new RawSocket(gateway.port()).upgrade()) {
+      client.sendText(" ".repeat(TestGateways.MAX_BODY - 2) + "{}");
+      RawSocket.Frame answer = client.readFrame();
+      assertThat(answer.opcode()).isEqualTo(0x1);
+      assertThat(answer.text()).contains("invalid_message");
+
+      client.write(RawSocket.frame(0x1, true, new byte[TestGateways.MAX_BODY + 1]));
+
+      RawSocket.Frame close = client.readFrame();
+      assertThat(close.closeCode()).isEqualTo(1009);
+      assertThat(close.text()).isNotBlank();
+    }
+  }
+
+  /**
+   * Catches the aggregation's own limit, which failed the connection without a close frame: a message sent in
+   * fragments under the frame limit but over the message limit, 10 MB in all.
+   */
+  @Test
+  @DisplayName("a fragmented message over the limit (10 MB in 2 KB fragments) closes with 1009 and a reason")
+  void fragmentedOversizeMessageClosesWith1009() throws IOException {
+    try (RawSocket client = new RawSocket(gateway.port()).upgrade()) {
+      byte[] fragment = new byte[2048];
+      client.write(RawSocket.frame(0x1, false, fragment));
+      for (int sent = fragment.length; sent < 10 << 20; sent += fragment.length) {
+        client.write(RawSocket.frame(0x0, false, fragment));
+      }
+      client.write(RawSocket.frame(0x0, true, fragment));
+
+      RawSocket.Frame close = client.readFrame();
+      assertThat(close.opcode()).isEqualTo(0x8);
+      assertThat(close.closeCode()).isEqualTo(1009);
+      assertThat(close.text()).contains(String.valueOf(TestGateways.MAX_BODY));
+    }
+  }
+
+  /** Guards the replaced frame decoder: other protocol violations still close with their code and a reason. */
+  @Test
+  @DisplayName("an unmasked client frame closes with 1002 and a reason")
+  void unmaskedFrameClosesWith1002() throws IOException {
+    try (RawSocket client = new RawSocket(gateway.port()).upgrade()) {
+      client.write(new byte[] {(byte) 0x81, 0x02, 'h', 'i'});
+
+      RawSocket.Frame close = client.readFrame();
+      assertThat(close.opcode()).isEqualTo(0x8);
+      assertThat(close.closeCode()).isEqualTo(1002);
+      assertThat(close.text()).contains("mask");
+    }
+  }
+
+  /**
+   * Catches reading text frames without checking their UTF-8: the bad byte became U+FFFD and the event was
+   * published to a topic the client never named.
+   */
+  @Test
+  @DisplayName("a text frame that is not UTF-8 closes with 1007 and a reason, and nothing is published")
+  void textThatIsNotUtf8ClosesWith1007() throws IOException {
+    try (RawSocket client = new RawSocket(gateway.port()).upgrade()) {
+      java.io.ByteArrayOutputStream message = new java.io.ByteArrayOutputStream();
+      message.writeBytes("{\"type\":\"publish\",\"id\":\"p\",\"topic\":\"orders.".getBytes(StandardCharsets.US_ASCII));
+      message.write(0xFF);
+      message.writeBytes("\",\"payload\":{}}".getBytes(StandardCharsets.US_ASCII));
+
+      client.write(RawSocket.frame(0x1, true, message.toByteArray()));
+
+      RawSocket.Frame close = client.readFrame();
+      assertThat(close.opcode()).isEqualTo(0x8);
+      assertThat(close.closeCode()).isEqualTo(1007);
+      assertThat(close.text()).isNotBlank();
+      assertThat(gateway.bus().stats().published()).isZero();
     }
   }
 }

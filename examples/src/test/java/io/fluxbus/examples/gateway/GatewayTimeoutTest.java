@@ -90,4 +90,26 @@ class GatewayTimeoutTest {
           .filter(comment -> comment.equals("keep-alive")).count() >= 10);
     }
   }
+
+  /**
+   * Catches either timeout applied to an upgraded connection: the WebSocket would be closed (or fail with a request
+   * timeout) after 400 ms, before the second publish. The stream's ten keep-alives are the clock.
+   */
+  @Test
+  @DisplayName("a WebSocket outlives both timeouts, quiet in between")
+  void socketsOutliveTheTimeouts() throws IOException {
+    try (RawSocket socket = new RawSocket(gateway.port()).upgrade();
+         RecordedStream clock = new GatewayClient(gateway).record("/events/clock.%23").awaitReady()) {
+      socket.sendText("{\"type\":\"publish\",\"id\":\"p1\",\"topic\":\"orders.placed\",\"payload\":{}}");
+      assertThat(socket.readFrame().text()).contains("published");
+
+      await().atMost(GatewayClient.TIMEOUT).until(() -> clock.comments().stream()
+          .filter(comment -> comment.equals("keep-alive")).count() >= 10);
+      socket.sendText("{\"type\":\"publish\",\"id\":\"p2\",\"topic\":\"orders.placed\",\"payload\":{}}");
+
+      RawSocket.Frame answer = socket.readFrame();
+      assertThat(answer.opcode()).as(answer.text()).isEqualTo(0x1);
+      assertThat(answer.text()).contains("published", "p2");
+    }
+  }
 }

@@ -5,6 +5,32 @@
 const TAIL_LIMIT = 100;
 let previous = null;   // { at: performance.now(), stats }
 let tail = null;       // the EventSource of the live tail
+let tailRun = 0;       // counts startTail calls, so a late answer about an old tail is ignored
+
+const pad = (n, width) => String(n).padStart(width || 2, '0');
+
+/** The browser's offset from UTC now, e.g. 'UTC+05:30'. */
+function utcOffset() {
+  const minutes = -new Date().getTimezoneOffset();
+  const abs = Math.abs(minutes);
+  return 'UTC' + (minutes < 0 ? '-' : '+') + pad(Math.floor(abs / 60)) + ':' + pad(abs % 60);
+}
+
+/** An event's time (RFC 3339, UTC) as the browser's local time of day with milliseconds. */
+function localTime(iso) {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return iso;
+  return pad(at.getHours()) + ':' + pad(at.getMinutes()) + ':' + pad(at.getSeconds()) + '.'
+    + pad(at.getMilliseconds(), 3);
+}
+
+/** Shows what happened in an output: class 'ok', or 'error' with role="alert" so it is announced too. */
+function showResult(element, text, ok) {
+  element.textContent = text;
+  element.classList.toggle('ok', ok);
+  element.classList.toggle('error', !ok);
+  if (ok) element.removeAttribute('role'); else element.setAttribute('role', 'alert');
+}
 
 function cell(row, value) {
   const td = document.createElement('td');
@@ -87,20 +113,67 @@ function showTailState(text, up) {
   state.className = 'badge' + (up === null ? '' : up ? ' up' : ' down');
 }
 
+function showTailError(text) {
+  const error = document.getElementById('tail-error');
+  error.textContent = text;
+  error.hidden = text === null;
+}
+
+/**
+ * An EventSource that failed tells nothing about why: ask the gateway the same question with fetch, which sees its
+ * answer (a 400 naming the bad pattern, say). A stream that does open this time is closed again at once.
+ */
+async function explainTailFailure(url, pattern, run) {
+  const abort = new AbortController();
+  let text;
+  try {
+    const response = await fetch(url, { signal: abort.signal, headers: { Accept: 'text/event-stream' } });
+    if (response.ok) {
+      abort.abort();
+      text = 'the stream of ' + pattern + ' was closed by the gateway; press Tail to open it again';
+    } else {
+      const answer = await response.json().catch(() => null);
+      text = answer && answer.message ? response.status + ' ' + answer.error + ': ' + answer.message
+        : 'the gateway answered ' + response.status + ' ' + response.statusText;
+    }
+  } catch (err) {
+    text = 'the gateway cannot be reached: ' + err.message;
+  }
+  if (run === tailRun) showTailError(text);
+}
+
 function startTail(pattern) {
   if (tail) tail.close();
+  const run = ++tailRun;
   const list = document.getElementById('tail');
   list.replaceChildren();
+  showTailError(null);
   showTailState('connecting', null);
-  tail = new EventSource('events/' + encodeURIComponent(pattern));
-  tail.onopen = () => showTailState('live: ' + pattern, true);
-  tail.onerror = () => showTailState(tail.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting', false);
-  tail.onmessage = message => {
+  const url = 'events/' + encodeURIComponent(pattern);
+  const source = new EventSource(url);
+  tail = source;
+  source.onopen = () => {
+    showTailError(null);
+    showTailState('live: ' + pattern, true);
+  };
+  source.onerror = () => {
+    if (source.readyState === EventSource.CLOSED) {
+      showTailState('error', false);
+      explainTailFailure(url, pattern, run);
+    } else {
+      showTailState('reconnecting', false);
+    }
+  };
+  source.onmessage = message => {
     const event = JSON.parse(message.data);
     const item = document.createElement('li');
     item.dataset.id = event.id;
     const time = document.createElement('time');
-    time.textContent = event.time ? event.time.substring(11, 23) : '';
+    if (event.time) {
+      time.dateTime = event.time;
+      time.title = event.time + ' (UTC)';
+      time.textContent = localTime(event.time);
+    }
     const topic = document.createElement('span');
     topic.className = 'topic';
     topic.textContent = event.type;
@@ -131,14 +204,21 @@ document.getElementById('publish').addEventListener('submit', async e => {
       headers: { 'Content-Type': 'application/json' },
       body: document.getElementById('publish-payload').value
     });
-    const answer = await response.json();
-    out.textContent = response.ok
-      ? 'published ' + answer.eventId + ' to ' + answer.delivered + ' subscriber(s), dropped by ' + answer.dropped
-      : response.status + ' ' + answer.error + ': ' + answer.message;
+    const answer = await response.json().catch(() => null);
+    if (response.ok && answer) {
+      showResult(out, 'published ' + answer.eventId + ' to ' + answer.delivered + ' subscriber(s), dropped by '
+        + answer.dropped, true);
+    } else {
+      showResult(out, answer && answer.message ? response.status + ' ' + answer.error + ': ' + answer.message
+        : 'the gateway answered ' + response.status + ' ' + response.statusText, false);
+    }
   } catch (err) {
-    out.textContent = 'failed: ' + err;
+    showResult(out, 'failed: ' + err.message, false);
   }
 });
+
+const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+document.getElementById('tail-zone').textContent = 'times in ' + (zone ? zone + ', ' : '') + utcOffset();
 
 startTail(document.getElementById('tail-pattern').value.trim());
 refresh();
