@@ -127,6 +127,11 @@ public interface EventBus {
   /** Monotonic counters since creation. */
   BusStats stats();
 
-  /** Hot stream of lifecycle events; costs nothing when nobody listens; never completes while the bus lives. */
+  /**
+   * Hot stream of lifecycle events; costs nothing when nobody listens; never completes while the bus lives. Events
+   * are signalled on the thread that caused them, which may be an engine's own (a Kafka consumer's poll loop, a
+   * driver's I/O thread): a subscriber must not block there (use {@code publishOn} for slow work, and never wait
+   * for the bus, e.g. {@code stop().block()}, inside it).
+   */
   Flux<LifecycleEvent> lifecycle();
 }

@@ -7,6 +7,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -35,9 +36,12 @@ final class BrokerProbe implements Disposable {
         + "on from where they were once they answer";
     Disposable running = Flux.interval(every, every, timers)
         .onBackpressureDrop()
+        // deferred, so that a request the client refuses at once is a failed pass, not the end of probing; and timed
+        // out here too, so that a future the client never completes (a stalled I/O thread) cannot stop it
         .concatMap(tick -> events.pass(component, afterwards,
-            GroupOffsets.mono(admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) within.toMillis()))
-                .nodes()), Failures::describe), 1)
+            Mono.defer(() -> GroupOffsets.mono(admin.describeCluster(new DescribeClusterOptions()
+                    .timeoutMs((int) within.toMillis())).nodes()))
+                .timeout(within.plusSeconds(1), timers), Failures::describe), 1)
         .subscribe();
     return new BrokerProbe(running);
   }

@@ -8,6 +8,7 @@ import io.fluxbus.SubscribeOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.AfterAll;
@@ -60,22 +61,23 @@ class KafkaRebalanceLifecycleTest {
 
     KafkaEventBus b = started("b", second);
     b.subscribe("order.*", group, event -> Mono.empty()).block(WAIT);
+    // waits for the split, not for a count of rebalances: a slow member may cause one more on a loaded machine
     await().atMost(WAIT).until(() -> last(second, LifecycleEvent.Type.PARTITIONS_ASSIGNED) != null
-        && count(first, LifecycleEvent.Type.PARTITIONS_ASSIGNED) == 2);
-    LifecycleEvent revoked = last(first, LifecycleEvent.Type.PARTITIONS_REVOKED);
-    assertThat(revoked.pattern()).isEqualTo("order.*");
-    assertThat(revoked.reason()).startsWith("group 'billing' partitions [0, 1, 2, 3]: rebalance");
-    List<String> shared = List.of(partitionsOf(last(first, LifecycleEvent.Type.PARTITIONS_ASSIGNED)),
-        partitionsOf(last(second, LifecycleEvent.Type.PARTITIONS_ASSIGNED)));
-    assertThat(shared).containsExactlyInAnyOrder("[0, 2]", "[1, 3]");
+        && count(first, LifecycleEvent.Type.PARTITIONS_ASSIGNED) >= 2
+        && Set.of(partitionsOf(last(first, LifecycleEvent.Type.PARTITIONS_ASSIGNED)),
+            partitionsOf(last(second, LifecycleEvent.Type.PARTITIONS_ASSIGNED))).equals(Set.of("[0, 2]", "[1, 3]")));
+    assertThat(first).filteredOn(e -> e.type() == LifecycleEvent.Type.PARTITIONS_REVOKED).first().satisfies(revoked -> {
+      assertThat(revoked.pattern()).isEqualTo("order.*");
+      assertThat(revoked.reason()).startsWith("group 'billing' partitions [0, 1, 2, 3]: rebalance");
+    });
 
     b.stop().block(WAIT);
     assertThat(last(second, LifecycleEvent.Type.PARTITIONS_REVOKED).reason())
         .startsWith("group 'billing' partitions " + partitionsOf(last(second, LifecycleEvent.Type.PARTITIONS_ASSIGNED))
             + ": the member leaves the group");
-    await().atMost(WAIT).until(() -> count(first, LifecycleEvent.Type.PARTITIONS_ASSIGNED) == 3);
-    assertThat(last(first, LifecycleEvent.Type.PARTITIONS_ASSIGNED).reason())
-        .isEqualTo("group 'billing' partitions [0, 1, 2, 3]");
+    await().atMost(WAIT).until(() -> count(first, LifecycleEvent.Type.PARTITIONS_ASSIGNED) >= 3
+        && "group 'billing' partitions [0, 1, 2, 3]".equals(last(first, LifecycleEvent.Type.PARTITIONS_ASSIGNED)
+            .reason()));
   }
 
   private static String partitionsOf(LifecycleEvent event) {

@@ -16,8 +16,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -81,9 +84,31 @@ final class GroupLeases {
   }
 
   /**
+   * Reports of changes of {@link #owned}, queued in the order they were decided (under this member's lock) and given
+   * to the lifecycle in that order outside it, by one thread at a time: the timer's renewal and the member's
+   * rebalance may decide concurrently, and a lifecycle subscriber must never see a partition gained before an earlier
+   * loss of it.
+   */
+  private final Queue<Runnable> reports = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger reporting = new AtomicInteger();
+
+  private void flushReports() {
+    if (reporting.getAndIncrement() != 0) {
+      return;
+    }
+    int missed = 1;
+    do {
+      for (Runnable report; (report = reports.poll()) != null; ) {
+        report.run();
+      }
+      missed = reporting.addAndGet(-missed);
+    } while (missed != 0);
+  }
+
+  /**
    * Replaces {@link #owned}; callers hold this object's lock. Returns the report of the partitions gained and lost
-   * ({@code PARTITIONS_ASSIGNED} / {@code PARTITIONS_REVOKED}), for the caller to run once it let the lock go
-   * (lifecycle subscribers run in the emitting thread).
+   * ({@code PARTITIONS_ASSIGNED} / {@code PARTITIONS_REVOKED}), for the caller to queue in {@link #reports} and give
+   * out after it let the lock go (lifecycle subscribers run in the emitting thread).
    */
   private Runnable own(Set<Integer> now, String whyLost) {
     Set<Integer> before = owned;
@@ -131,11 +156,10 @@ final class GroupLeases {
   /** Releases the leases and the membership; never signals an error. */
   Mono<Void> release() {
     clock.clear();
-    Runnable report;
     synchronized (this) {
-      report = own(Set.of(), "the member leaves the group");
+      reports.add(own(Set.of(), "the member leaves the group"));
     }
-    report.run();
+    flushReports();
     return StreamScripts.LEAVE.integer(session.commands(), leaseKeys, session.origin())
         .onErrorResume(error -> Mono.empty())
         .then();
@@ -157,26 +181,24 @@ final class GroupLeases {
     return leases("1").flatMap(held -> {
       Set<Integer> gained = new TreeSet<>(held);
       Set<Integer> kept;
-      Runnable report;
       synchronized (this) {
         gained.removeAll(owned);
         Set<Integer> still = new TreeSet<>(owned);
         still.retainAll(held);
-        report = own(still, LOST);
+        reports.add(own(still, LOST));
         kept = owned;
       }
-      report.run();
+      flushReports();
       Mono<Void> taken = Flux.fromIterable(gained)
           .concatMap(partition -> claimPending(session.keys().log(partition))
               .then(forgetIdleConsumers(session.keys().log(partition)))
               .then(Mono.fromRunnable(() -> {
-                Runnable gainedOne;
                 synchronized (this) {
                   Set<Integer> more = new TreeSet<>(owned);
                   more.add(partition);
-                  gainedOne = own(more, LOST);
+                  reports.add(own(more, LOST));
                 }
-                gainedOne.run();
+                flushReports();
                 readAgain.accept(partition);
               })))
           .then();
@@ -237,15 +259,14 @@ final class GroupLeases {
     }
     return leases("0")
         .doOnNext(held -> {
-          Runnable report = () -> { };
           synchronized (this) {
             if (!held.containsAll(owned)) {
               Set<Integer> kept = new TreeSet<>(owned);
               kept.retainAll(held);
-              report = own(kept, LOST);
+              reports.add(own(kept, LOST));
             }
           }
-          report.run();
+          flushReports();
         })
         .then()
         .onErrorResume(error -> Mono.empty());
