@@ -1,6 +1,8 @@
 package io.fluxbus.memory;
 
+import io.fluxbus.Event;
 import io.fluxbus.EventBus;
+import io.fluxbus.PublishResult;
 import io.fluxbus.internal.delivery.LocalEventBus;
 import io.fluxbus.internal.delivery.LocalSettings;
 import io.fluxbus.spi.EngineBuilder;
@@ -46,6 +48,15 @@ public final class MemoryEventBus extends ForwardingEventBus {
   @Override
   protected EventBus delegate() {
     return local;
+  }
+
+  /**
+   * Publishes now on the calling thread, allocation-free on the fast path; see {@link EventBus#tryPublish(Event)}
+   * for what it returns and when.
+   */
+  @Override
+  public PublishResult tryPublish(Event<?> event) {
+    return local.tryPublish(event);
   }
 
   @Override
