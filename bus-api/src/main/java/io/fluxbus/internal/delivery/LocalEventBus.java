@@ -335,16 +335,22 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
         : event.withDefaults(settings.source(), event.time() != null ? event.time() : Instant.now());
     int delivered = 0;
     int dropped = 0;
+    int handed = 0;
     for (int i = 0; i < endpoints.length; i++) {
       int outcome = endpoints[i].offerFast(stamped);
-      if (outcome == Dispatch.ACCEPTED) {
+      if (outcome == Dispatch.HANDED) {
+        delivered++;
+        handed++;
+      } else if (outcome == Dispatch.ACCEPTED) {
         delivered++;
       } else if (outcome == Dispatch.DROPPED) {
         dropped++;
       } else {
+        outcomes.delivered(handed);
         return dispatch(stamped, endpoints, i, delivered, dropped, actual, home);
       }
     }
+    outcomes.delivered(handed);
     return outcome(delivered, dropped);
   }
 
