@@ -90,11 +90,12 @@ class PublishMono extends Mono<PublishResult> implements Subscription, Scannable
     while (true) {
       Object s = state;
       if (s == REQUESTED) {
-        if (STATE.compareAndSet(this, REQUESTED, DONE)) {
-          subscriber.onNext(new PublishResult(eventId, delivered, dropped));
-          subscriber.onComplete();
-          return;
-        }
+        // no CAS: only a cancel can race this store, and a result that follows a racing cancel is allowed (Reactive
+        // Streams 3.12: cancelling stops signals eventually)
+        STATE.lazySet(this, DONE);
+        subscriber.onNext(new PublishResult(eventId, delivered, dropped));
+        subscriber.onComplete();
+        return;
       } else if (s == SUBSCRIBING) {
         // no request yet: the result waits for one, which any thread may make
         if (STATE.compareAndSet(this, SUBSCRIBING,
