@@ -6,6 +6,7 @@ Inputs are JMH's JSON result file (-rf json) and the JSON lines HandOffLatency p
 same run are compared: ratios between runs or machines mean little.
 
     python3 benchmarks/report.py --jmh results/jmh.json [--latency results/latency.jsonl]
+                                 [--burst results/burst.jsonl]
                                  [--out summary.md] [--readme benchmarks/README.md] [--strict]
 
 --readme replaces the text between the results markers of that file; --strict exits 1 when a target is missed
@@ -32,17 +33,25 @@ SCENARIOS = [
     ("async2", "Async, 2 producers → 1 subscription (end to end)", "ContendedHandOffBenchmark", "twoProducers", {}),
 ]
 
-# Targets from the issue, as (scenario, peer, minimum Fluxbus/peer ratio).
+# Targets from the issues (16 supersedes 6), as (scenario, Fluxbus row, peer, minimum Fluxbus/peer ratio).
+# "fluxbus" is publish(event) subscribed per event; "fluxbusTryPublish" the eager path.
 RATIO_TARGETS = [
-    ("sync1", "sinksDirectBestEffort", 0.4),
-    ("sync1", "guavaEventBus", 3.0),
-    ("sync4", "sinksDirectBestEffort", 0.4),
-    ("sync4", "guavaEventBus", 3.0),
-    ("async1", "sinks", 1.0),
-    ("async1", "disruptor", 1.0),
-    ("async2", "sinks", 1.0),
+    ("sync1", "fluxbus", "sinksDirectBestEffort", 0.5),
+    ("sync1", "fluxbusTryPublish", "sinksDirectBestEffort", 0.5),
+    ("sync1", "fluxbus", "guavaEventBus", 3.0),
+    ("sync4", "fluxbus", "sinksDirectBestEffort", 0.4),
+    ("sync4", "fluxbusTryPublish", "sinksDirectBestEffort", 0.4),
+    ("sync4", "fluxbus", "guavaEventBus", 3.0),
+    ("async1", "fluxbus", "sinks", 1.0),
+    ("async1", "fluxbus", "disruptor", 1.0),
+    ("async2", "fluxbus", "sinks", 1.0),
 ]
-WILDCARD_MAX_RATIO = 2.0
+# (scenario, Fluxbus row, maximum B/event)
+ALLOC_TARGETS = [
+    ("sync1", "fluxbus", 24.0),
+    ("sync1", "fluxbusTryPublish", 0.0),
+]
+WILDCARD_MAX_RATIO = 1.2
 LATENCY_P50_MAX_US = 20.0
 
 PEER_NOTES = {
@@ -53,7 +62,10 @@ PEER_NOTES = {
     "vertx": "Vert.x local EventBus",
     "disruptor": "Disruptor, BlockingWaitStrategy",
     "abq": "ArrayBlockingQueue(1024)",
+    "fluxbusTryPublish": "Fluxbus tryPublish(event), no Mono",
+    "fluxbusSourceless": "Fluxbus publish of an event without a source: stamped on a copy",
 }
+FLUXBUS_ROWS = ("fluxbus", "fluxbusTryPublish", "fluxbusSourceless")
 
 
 def load_jmh(path):
@@ -151,7 +163,11 @@ def cpu_model():
     return platform.processor() or "unknown CPU"
 
 
-def build(results, latency):
+def load_burst(path):
+    return load_latency(path)
+
+
+def build(results, latency, burst=()):
     out = []
     checks = []  # (description, ok or None when missing)
     out += header(results, latency)
@@ -160,28 +176,46 @@ def build(results, latency):
     for key, title, cls, method, params in SCENARIOS:
         rows = select(results, cls, method, params)
         tables[key] = rows
-        out += ["", f"### {title}", "",
-                "| implementation | events/s | B/event | Fluxbus ÷ this |",
-                "|---|---:|---:|---:|"]
+        eager = rows.get("fluxbusTryPublish")
+        out += ["", f"### {title}", ""]
+        if eager:
+            out += ["| implementation | events/s | B/event | publish ÷ this | tryPublish ÷ this |",
+                    "|---|---:|---:|---:|---:|"]
+        else:
+            out += ["| implementation | events/s | B/event | Fluxbus ÷ this |", "|---|---:|---:|---:|"]
         ours = rows.get("fluxbus")
         if not rows:
             out.append("| (no results) | | | |")
             continue
         for impl, r in rows.items():
             score = r["primaryMetric"]["score"]
-            name = "**fluxbus**" if impl == "fluxbus" else f"{impl} ({PEER_NOTES.get(impl, '')})"
-            ratio = "—" if impl == "fluxbus" or not ours else f"{ours['primaryMetric']['score'] / score:.2f}×"
-            out.append(f"| {name} | {fmt_rate(score)}{fmt_error(r)} | {fmt_alloc(alloc(r))} | {ratio} |")
+            if impl == "fluxbus":
+                name = "**fluxbus** (publish(event), the Mono subscribed per event)"
+            elif impl in FLUXBUS_ROWS:
+                name = f"**{impl}** ({PEER_NOTES.get(impl, '')})"
+            else:
+                name = f"{impl} ({PEER_NOTES.get(impl, '')})"
+            cells = []
+            for mine in ([ours, eager] if eager else [ours]):
+                cells.append("—" if impl in FLUXBUS_ROWS or not mine
+                             else f"{mine['primaryMetric']['score'] / score:.2f}×")
+            out.append(f"| {name} | {fmt_rate(score)}{fmt_error(r)} | {fmt_alloc(alloc(r))} | " + " | ".join(cells) + " |")
 
-    for key, peer, minimum in RATIO_TARGETS:
+    for key, mine, peer, minimum in RATIO_TARGETS:
         rows = tables.get(key, {})
         title = next(t for k, t, *_ in SCENARIOS if k == key)
-        desc = f"{title}: Fluxbus ≥ {minimum:g}× {peer}"
-        if "fluxbus" in rows and peer in rows:
-            ratio = rows["fluxbus"]["primaryMetric"]["score"] / rows[peer]["primaryMetric"]["score"]
+        what = "Fluxbus" if mine == "fluxbus" else mine
+        desc = f"{title}: {what} ≥ {minimum:g}× {peer}"
+        if mine in rows and peer in rows:
+            ratio = rows[mine]["primaryMetric"]["score"] / rows[peer]["primaryMetric"]["score"]
             checks.append((f"{desc} (got {ratio:.2f}×)", ratio >= minimum))
         else:
             checks.append((desc, None))
+    for key, mine, maximum in ALLOC_TARGETS:
+        rows = tables.get(key, {})
+        desc = f"Allocation per sync publish, {mine}: ≤ {maximum:g} B"
+        value = alloc(rows[mine]) if mine in rows else None
+        checks.append((f"{desc} (got {value:.1f} B)", value <= maximum + 0.5) if value is not None else (desc, None))
 
     wildcard = {r["params"]["subscriptions"]: r for r in results
                 if r["benchmark"] == PACKAGE + "WildcardPublishBenchmark.fluxbus"}
@@ -211,6 +245,28 @@ def build(results, latency):
     desc = f"Hand-off p50 ≤ {LATENCY_P50_MAX_US:g} µs"
     checks.append((f"{desc} (got {ours['p50_us']:.1f} µs)", ours["p50_us"] <= LATENCY_P50_MAX_US) if ours
                   else (desc, None))
+    peer = next((r for r in latency if r["impl"] == "sinks"), None)
+    desc = "Hand-off p99.9 ≤ sinks'"
+    checks.append((f"{desc} (got {ours['p999_us']:.1f} µs vs {peer['p999_us']:.1f} µs)",
+                   ours["p999_us"] <= peer["p999_us"]) if ours and peer else (desc, None))
+
+    out += ["", "### Burst into an idle bus (drop mode)", "",
+            "| implementation | burst | buffer | first delivery p50 (µs) | p90 (µs) | lost per burst, mean | p50 | max |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    if not burst:
+        out.append("| (no results) | | | | | | | |")
+    burst_notes = {"fluxbus": "MemoryEventBus.create(), subscribeAsync, publish per event",
+                   "sinks": "Sinks onBackpressureBuffer(128) + publishOn prefetch 128"}
+    for row in burst:
+        name = "**fluxbus**" if row["impl"] == "fluxbus" else row["impl"]
+        out.append(f"| {name} ({burst_notes.get(row['impl'], '')}) | {row['size']:,} | {row['buffer']} | "
+                   f"{row['firstDelivery_p50_us']:.1f} | {row['firstDelivery_p90_us']:.1f} | "
+                   f"{row['lost_mean']:,.1f} | {row['lost_p50']:,} | {row['lost_max']:,} |")
+    ours = next((r for r in burst if r["impl"] == "fluxbus"), None)
+    peer = next((r for r in burst if r["impl"] == "sinks"), None)
+    desc = "Burst: Fluxbus loses no more than sinks (mean per burst)"
+    checks.append((f"{desc} (got {ours['lost_mean']:,.1f} vs {peer['lost_mean']:,.1f})",
+                   ours["lost_mean"] <= peer["lost_mean"]) if ours and peer else (desc, None))
 
     out += ["", "### Targets", ""]
     for desc, ok in checks:
@@ -233,12 +289,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--jmh", required=True, help="JMH JSON result file")
     parser.add_argument("--latency", help="JSON lines from HandOffLatency")
+    parser.add_argument("--burst", help="JSON lines from BurstLoss")
     parser.add_argument("--out", help="also write the report to this file")
     parser.add_argument("--readme", help="fill the results section of this Markdown file")
     parser.add_argument("--strict", action="store_true", help="exit 1 if a target is missed or has no result")
     args = parser.parse_args()
 
-    report, checks = build(load_jmh(args.jmh), load_latency(args.latency))
+    report, checks = build(load_jmh(args.jmh), load_latency(args.latency), load_burst(args.burst))
     print(report)
     if args.out:
         with open(args.out, "w", encoding="utf-8") as f:

@@ -9,6 +9,8 @@
 #   FORKS [1] WARMUP_ITERATIONS [5] WARMUP_TIME [1s] ITERATIONS [5] ITERATION_TIME [1s]   JMH profile
 #   LATENCY_IMPLS ["fluxbus sinks abq disruptor"]   hand-off latency runs; empty to skip
 #   LATENCY_RATE [10000] LATENCY_WARMUP [20000] LATENCY_EVENTS [50000]
+#   BURST_IMPLS ["fluxbus sinks"]   burst-into-an-idle-bus runs (BurstLoss); empty to skip
+#   BURST_SIZE [2000] BURST_COUNT [200] BURST_WARMUP [100]
 #   SKIP_BUILD [0]      1: use the existing benchmarks/target/benchmarks.jar
 #   MVN_ARGS []         extra Maven arguments, e.g. -o
 #   FILL_README [1]     0: leave benchmarks/README.md alone
@@ -27,6 +29,7 @@ results="benchmarks/results"
 stamp="$(date +%Y%m%d-%H%M%S)"
 jmh_json="$results/jmh-$stamp.json"
 latency_json="$results/latency-$stamp.jsonl"
+burst_json="$results/burst-$stamp.jsonl"
 summary="$results/summary-$stamp.md"
 jar="benchmarks/target/benchmarks.jar"
 mkdir -p "$results"
@@ -53,11 +56,20 @@ for impl in ${LATENCY_IMPLS-fluxbus sinks abq disruptor}; do
     --out "$latency_json"
 done
 
+: >"$burst_json"
+for impl in ${BURST_IMPLS-fluxbus sinks}; do
+  echo "== burst into an idle bus: $impl" >&2
+  java -Xms1g -Xmx1g -cp "$jar" io.fluxbus.bench.BurstLoss --impl "$impl" \
+    --size "${BURST_SIZE:-2000}" --bursts "${BURST_COUNT:-200}" --warmup "${BURST_WARMUP:-100}" \
+    --out "$burst_json"
+done
+
 readme_args=()
 if [[ "${FILL_README:-1}" == 1 ]]; then
   readme_args=(--readme benchmarks/README.md)
 fi
 echo >&2
-python3 benchmarks/report.py --jmh "$jmh_json" --latency "$latency_json" --out "$summary" "${readme_args[@]}"
+python3 benchmarks/report.py --jmh "$jmh_json" --latency "$latency_json" --burst "$burst_json" --out "$summary" \
+  "${readme_args[@]}"
 cp "$summary" "$results/latest.md"
-echo "raw results: $jmh_json, $latency_json; report: $summary" >&2
+echo "raw results: $jmh_json, $latency_json, $burst_json; report: $summary" >&2

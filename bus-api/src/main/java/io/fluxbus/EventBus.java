@@ -62,6 +62,46 @@ public interface EventBus {
   }
 
   /**
+   * Publishes {@code event} now, on the calling thread, without a {@code Mono}: the eager counterpart of
+   * {@link #publish(Event)} for hot loops, in the spirit of Reactor's {@code Sinks.Many.tryEmitNext}. Nothing to
+   * subscribe; the call never blocks.
+   *
+   * <p><b>In-process (memory) engine:</b> the same publish as subscribing to {@link #publish(Event)} on this thread,
+   * with the same delivery modes, ordering, stamping of {@code source}/{@code time} and counters: sync subscribers
+   * run on this thread before it returns, async ones accept or refuse the event into their buffers. Returns the
+   * {@link PublishResult} when every matching subscription took or refused the event before returning, as it does
+   * unless one must wait; then the rest of the publish goes on without the caller (a {@code block} or
+   * {@code timeout} subscription holds the event in its queue of waiting events, never a thread; a sync handler's
+   * {@code Mono} is still pending; a sync subscriber is busy on another thread) and this returns {@code null}: its
+   * outcome shows in {@link #stats()} and on {@link #lifecycle()} only. On the fast path it allocates nothing but
+   * the result (none at all when the JIT sees the caller does not keep it, and nothing else when the event carries
+   * its {@code source} and {@code time}).
+   *
+   * <p><b>Remote engines (this default):</b> subscribes to {@link #publish(Event)} and does not wait, i.e. fire and
+   * forget: the result when the publish completed during the call, else {@code null}; an error signalled during
+   * the call is thrown, a later one goes to Reactor's {@code Hooks.onErrorDropped} (logged by default). Use
+   * {@link #publish(Event)} to learn whether a remote publish succeeded.
+   *
+   * @return what the publish did, or {@code null} when it had not ended when this returned
+   * @throws NullPointerException if event is null
+   * @throws BusNotStartedException if the bus is not started (remote engines: or any other error signalled during
+   *     the call)
+   */
+  default PublishResult tryPublish(Event<?> event) {
+    return FireAndForget.publish(this, event);
+  }
+
+  /**
+   * {@link #tryPublish(Event)} of {@code payload} on {@code topic} as a new event.
+   *
+   * @throws InvalidTopicException if the topic is invalid
+   * @throws InvalidEventException if the payload is null
+   */
+  default PublishResult tryPublish(String topic, Object payload) {
+    return tryPublish(Event.of(topic, payload));
+  }
+
+  /**
    * A sync subscription as a {@code Flux}: each subscriber to the returned {@code Flux} is one subscription,
    * active from its {@code onSubscribe}; events arrive on the publishing thread. Without demand, the bus's
    * delivery mode applies. Cancel to unsubscribe; completes when the bus stops.

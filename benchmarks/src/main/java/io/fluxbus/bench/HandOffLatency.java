@@ -25,7 +25,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class HandOffLatency {
 
-  private static final Event<String> EVENT = Event.of(FluxbusHandOff.TOPIC, "payload");
+  private static final Event<String> EVENT = Event.builder(FluxbusHandOff.TOPIC, "payload").source(Events.SOURCE).build();
 
   private HandOffLatency() {
   }

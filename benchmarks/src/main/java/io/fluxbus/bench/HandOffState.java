@@ -28,7 +28,7 @@ public class HandOffState {
   static final int CAPACITY = 1024;
   private static final Duration BATCH_TIMEOUT = Duration.ofSeconds(30);
   /** Built once and reused: events are immutable, so the benchmark allocates nothing per event. */
-  private static final Event<String> EVENT = Event.of(FluxbusHandOff.TOPIC, "payload");
+  private static final Event<String> EVENT = Event.builder(FluxbusHandOff.TOPIC, "payload").source(Events.SOURCE).build();
 
   /** Which implementation to measure; see {@link HandOff#IMPLEMENTATIONS}. */
   @Param({"fluxbus", "sinks", "guava", "vertx", "disruptor", "abq"})

@@ -53,6 +53,11 @@ final class PublishAwaiter implements CoreSubscriber<PublishResult> {
     }
   }
 
+  /** Adds drops a caller counted itself (from {@code tryPublish} results). */
+  void addDropped(long count) {
+    dropped += count;
+  }
+
   /** Subscriptions that dropped an event so far; zero whenever every event was delivered. */
   long dropped() {
     return dropped;

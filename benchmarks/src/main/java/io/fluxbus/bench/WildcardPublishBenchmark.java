@@ -44,7 +44,7 @@ public class WildcardPublishBenchmark {
   static final int BATCH = 1_000;
   static final String TOPIC = "orders.eu.created";
   static final List<String> MATCHING = List.of("orders.*.created", "orders.#", "#.created");
-  private static final Event<String> EVENT = Event.of(TOPIC, "payload");
+  private static final Event<String> EVENT = Event.builder(TOPIC, "payload").source(Events.SOURCE).build();
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   /** Subscriptions on the bus, of which always exactly three match. */

@@ -31,6 +31,13 @@ public final class TopicTrie<E> {
   private final Map<String, Cached<E>> cache = new ConcurrentHashMap<>();
   private final E[] empty;
   private volatile long epoch;
+  /**
+   * The last match, checked before the cache by the topic's identity: a publisher that publishes on one topic
+   * string over and over (a hot loop, an engine's receive loop) pays two reads instead of a hash lookup. Plain:
+   * a {@code Cached} is immutable (safely published through its final fields) and used only when its epoch is
+   * the current one, so a stale or racy read costs a cache lookup, never a wrong answer.
+   */
+  private Cached<E> last;
 
   /**
    * Creates an empty trie.
@@ -111,16 +118,22 @@ public final class TopicTrie<E> {
    */
   public E[] match(String topic) {
     long seen = epoch;
+    Cached<E> recent = last;
+    if (recent != null && recent.topic == topic && recent.epoch == seen) {
+      return recent.entries;
+    }
     Cached<E> cached = cache.get(topic);
-    if (cached != null && cached.epoch == seen) {
-      return cached.entries;
+    if (cached == null || cached.epoch != seen) {
+      cached = new Cached<>(topic, seen, walk(topic));
+      if (cache.size() >= CACHE_LIMIT) {
+        cache.clear();
+      }
+      cache.put(topic, cached);
     }
-    E[] entries = walk(topic);
-    if (cache.size() >= CACHE_LIMIT) {
-      cache.clear();
+    if (recent != cached) {
+      last = cached;
     }
-    cache.put(topic, new Cached<>(seen, entries));
-    return entries;
+    return cached.entries;
   }
 
   /** How many nodes the trie holds, the root included. */
@@ -143,6 +156,7 @@ public final class TopicTrie<E> {
     epoch++;
     // Stale results would still be ignored (their epoch is old), but they would keep removed entries reachable.
     cache.clear();
+    last = null;
   }
 
   /**
@@ -204,7 +218,7 @@ public final class TopicTrie<E> {
     return Collections.newSetFromMap(new IdentityHashMap<>());
   }
 
-  private record Cached<E>(long epoch, E[] entries) {}
+  private record Cached<E>(String topic, long epoch, E[] entries) {}
 
   private static final class Node<E> {
     /** True for a node under {@code #}: it matches any number of further segments. */

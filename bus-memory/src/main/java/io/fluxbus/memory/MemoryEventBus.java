@@ -72,6 +72,16 @@ public final class MemoryEventBus extends ForwardingEventBus {
     return publish(Event.of(topic, payload));
   }
 
+  /**
+   * Publishes now on the calling thread, allocation-free on the fast path; see {@link EventBus#tryPublish(Event)}
+   * for what it returns and when. A bus built with an observation registry observes this publish like any other,
+   * through {@link #publish(Event)} subscribed on this thread (not allocation-free, then).
+   */
+  @Override
+  public PublishResult tryPublish(Event<?> event) {
+    return local.observations() == null ? local.tryPublish(event) : super.tryPublish(event);
+  }
+
   @Override
   public void bindMetrics(MeterRegistry registry) {
     local.bindMetrics(registry);

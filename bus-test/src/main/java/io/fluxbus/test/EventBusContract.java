@@ -164,6 +164,14 @@ public abstract class EventBusContract {
   }
 
   @Nested
+  @DisplayName("Eager publish (tryPublish)")
+  class TryPublish extends TryPublishContract {
+    TryPublish() {
+      super(fixture);
+    }
+  }
+
+  @Nested
   @DisplayName("Conservation")
   class Conservation extends ConservationContract {
     Conservation() {

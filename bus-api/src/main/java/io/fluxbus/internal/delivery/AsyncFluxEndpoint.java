@@ -96,6 +96,11 @@ final class AsyncFluxEndpoint extends AsyncEndpoint implements Subscription {
   }
 
   @Override
+  boolean canEmit() {
+    return shared != null ? shared.available() : requested != 0;
+  }
+
+  @Override
   void finish(DropReason reason) {
     if (shared != null) {
       shared.leave(onSharedRequest);

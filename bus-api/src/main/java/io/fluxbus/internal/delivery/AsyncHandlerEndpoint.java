@@ -68,6 +68,12 @@ final class AsyncHandlerEndpoint extends AsyncEndpoint {
     return true;
   }
 
+  @Override
+  boolean canEmit() {
+    // with several lanes a pass moves buffered events to their lanes' queues whether or not a lane is free
+    return lanes.length > 1 || !lanes[0].busy;
+  }
+
   private Lane laneFor(Event<Object> event) {
     String key = event.key();
     if (key == null) {

@@ -27,6 +27,11 @@ final class Dispatch extends Operators.MonoSubscriber<Object, PublishResult> {
   static final int DROPPED = 1;
   static final int WAITING = 2;
   static final int SUSPENDED = 3;
+  /**
+   * Only from {@link Endpoint#offerFast} to {@link LocalEventBus}'s fast loop: handed to a sync subscriber and not
+   * yet counted as delivered; the loop counts all of a publish's at once.
+   */
+  static final int HANDED = 4;
 
   private static final AtomicIntegerFieldUpdater<Dispatch> OUTSTANDING =
       AtomicIntegerFieldUpdater.newUpdater(Dispatch.class, "outstanding");

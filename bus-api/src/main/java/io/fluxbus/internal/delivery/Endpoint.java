@@ -238,6 +238,11 @@ abstract class Endpoint {
     return WIP.compareAndSet(this, 0, 1);
   }
 
+  /** True when no thread is in the drain loop: the loop's sleeping flag. */
+  final boolean isIdle() {
+    return wip == 0;
+  }
+
   final int leaveDrain(int missed) {
     return WIP.addAndGet(this, -missed);
   }

@@ -229,7 +229,29 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
     Objects.requireNonNull(event, "event must not be null");
     @SuppressWarnings("unchecked")
     Event<Object> untyped = (Event<Object>) event;
-    return PublishMono.create(this, untyped, null);
+    return PublishMono.create(this, untyped);
+  }
+
+  /**
+   * Publishes at once, like {@link EventBus#tryPublish(Event)}: the same offers, delivery modes and counters as
+   * {@link #publish(Event)} subscribed on this thread, without a {@code Mono}; on the fast path (every
+   * subscription took or dropped the event at once) nothing is allocated but the result, which the JIT removes
+   * when the caller does not keep it (docs/architecture.md, "Publish cost").
+   */
+  @Override
+  public PublishResult tryPublish(Event<?> event) {
+    Objects.requireNonNull(event, "event must not be null");
+    @SuppressWarnings("unchecked")
+    Event<Object> untyped = (Event<Object>) event;
+    long outcome = offer(untyped, null, null);
+    if (outcome >= 0) {
+      return new PublishResult(event.id(), delivered(outcome), dropped(outcome));
+    }
+    if (outcome == NOT_RUNNING) {
+      throw notRunning(event);
+    }
+    // a subscription is waiting for room or a sync handler is still running: the publish goes on without us
+    return null;
   }
 
   /**
@@ -254,9 +276,8 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
   }
 
   /**
-   * Runs one publish. The fast path offers to each endpoint without waiting and completes with a scalar result,
-   * allocating only that; the first endpoint that must wait (or run a sync handler) hands the rest to a
-   * {@link Dispatch}. With a {@code slowPath}, a publish that any endpoint matches first moves there, whole.
+   * Runs one subscription of a publish {@code Mono}. With a {@code slowPath}, a publish that any endpoint matches
+   * first moves there, whole.
    */
   void dispatch(Event<Object> event, CoreSubscriber<? super PublishResult> actual, PublishMono mono,
                 Scheduler slowPath) {
@@ -264,7 +285,7 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
       try {
         slowPath.schedule(() -> {
           try {
-            offer(event, actual, mono, slowPath);
+            complete(event, actual, mono, offer(event, actual, slowPath));
           } catch (Throwable unexpected) {
             Operators.reportThrowInSubscribe(actual, unexpected);
           }
@@ -275,17 +296,55 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
       }
       return;
     }
-    offer(event, actual, mono, null);
+    complete(event, actual, mono, offer(event, actual, null));
   }
 
-  /** Offers the event to the endpoints that match it now; a {@link Dispatch} it needs resumes on {@code home}. */
-  private void offer(Event<Object> event, CoreSubscriber<? super PublishResult> actual, PublishMono mono,
-                     Scheduler home) {
+  /** Signals what {@link #offer} left to the {@code Mono}'s subscriber. */
+  private void complete(Event<Object> event, CoreSubscriber<? super PublishResult> actual, PublishMono mono,
+                        long outcome) {
+    if (outcome >= 0) {
+      mono.complete(actual, event.id(), delivered(outcome), dropped(outcome));
+    } else if (outcome == NOT_RUNNING) {
+      Operators.error(actual, notRunning(event));
+    }
+  }
+
+  /** {@link #offer}: the bus is not running; nothing was counted. */
+  private static final long NOT_RUNNING = -1L;
+  /** {@link #offer}: a {@link Dispatch} took the publish over and completes {@code actual} itself. */
+  private static final long DISPATCHED = -2L;
+  /** {@link #offer} without a subscriber: the publish went on in a {@link Dispatch} and has not ended yet. */
+  private static final long PENDING = -3L;
+
+  private static int delivered(long outcome) {
+    return (int) (outcome >>> 32);
+  }
+
+  private static int dropped(long outcome) {
+    return (int) outcome;
+  }
+
+  static long outcome(int delivered, int dropped) {
+    return ((long) delivered << 32) | dropped;
+  }
+
+  private BusNotStartedException notRunning(Event<?> event) {
+    return new BusNotStartedException("Cannot publish '" + event.topic() + "': bus '" + settings.engine()
+        + "' is " + (state == STOPPING ? "stopping" : "not started") + "; call start() first");
+  }
+
+  /**
+   * Where every publish of this bus runs ({@link #publish}, {@link #tryPublish}, a slow path's task): offers the
+   * event to each endpoint that matches it now, without waiting. Returns the counts ({@link #outcome}) when every
+   * endpoint took or refused it at once, allocating nothing but a copy of an event that has no source or time. The
+   * first endpoint that must wait (or run a sync handler) hands the rest to a {@link Dispatch} that completes
+   * {@code actual} (resuming on {@code home}): {@link #DISPATCHED}; with no {@code actual} ({@code tryPublish}),
+   * the counts if that ended before returning, else {@link #PENDING}. {@link #NOT_RUNNING} when the bus is not
+   * running.
+   */
+  private long offer(Event<Object> event, CoreSubscriber<? super PublishResult> actual, Scheduler home) {
     if (state != RUNNING) {
-      Operators.error(actual, new BusNotStartedException("Cannot publish '" + event.topic() + "': bus '"
-          + settings.engine() + "' is " + (state == STOPPING ? "stopping" : "not started")
-          + "; call start() first"));
-      return;
+      return NOT_RUNNING;
     }
     Endpoint[] endpoints = trie.match(event.topic());
     counters.published.increment();
@@ -293,22 +352,35 @@ public final class LocalEventBus implements EventBus, Instrumented, RoutableEngi
         : event.withDefaults(settings.source(), event.time() != null ? event.time() : Instant.now());
     int delivered = 0;
     int dropped = 0;
+    int handed = 0;
     for (int i = 0; i < endpoints.length; i++) {
       int outcome = endpoints[i].offerFast(stamped);
-      if (outcome == Dispatch.ACCEPTED) {
+      if (outcome == Dispatch.HANDED) {
+        delivered++;
+        handed++;
+      } else if (outcome == Dispatch.ACCEPTED) {
         delivered++;
       } else if (outcome == Dispatch.DROPPED) {
         dropped++;
       } else {
-        LongAdder counted = inFlight;
-        counted.increment();
-        Dispatch dispatch = new Dispatch(actual, stamped, endpoints, i, delivered, dropped, home, counted);
-        actual.onSubscribe(dispatch);
-        dispatch.run();
-        return;
+        outcomes.delivered(handed);
+        return dispatch(stamped, endpoints, i, delivered, dropped, actual, home);
       }
     }
-    mono.complete(actual, new PublishResult(stamped.id(), delivered, dropped));
+    outcomes.delivered(handed);
+    return outcome(delivered, dropped);
+  }
+
+  private long dispatch(Event<Object> stamped, Endpoint[] endpoints, int index, int delivered, int dropped,
+                        CoreSubscriber<? super PublishResult> actual, Scheduler home) {
+    LongAdder counted = inFlight;
+    counted.increment();
+    PublishCapture capture = actual == null ? new PublishCapture() : null;
+    CoreSubscriber<? super PublishResult> target = actual != null ? actual : capture;
+    Dispatch dispatch = new Dispatch(target, stamped, endpoints, index, delivered, dropped, home, counted);
+    target.onSubscribe(dispatch);
+    dispatch.run();
+    return capture == null ? DISPATCHED : capture.outcome(PENDING);
   }
 
   @Override

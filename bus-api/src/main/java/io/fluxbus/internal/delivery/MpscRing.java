@@ -1,6 +1,5 @@
 package io.fluxbus.internal.delivery;
 
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -8,14 +7,18 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * A bounded multi-producer, single-consumer ring (Vyukov's per-slot sequence design). Producers claim a slot with
  * one CAS on the tail; the consumer needs no CAS. No allocation per element; {@link #poll()} clears the slot.
  *
- * <p>Any capacity works (not only powers of two). {@link #offer} fails only when the ring is full.
+ * <p>The tail sits on a cache line of its own, away from the consumer's head (docs/architecture.md, "Publish
+ * cost"). Any capacity works (not only powers of two). {@link #offer} fails only when the ring is full.
  */
 final class MpscRing<E> {
 
   private final int capacity;
+  /** capacity - 1 when it is a power of two (an index is a mask, not a division), else -1. */
+  private final int mask;
   private final AtomicReferenceArray<E> slots;
   private final AtomicLongArray sequences;
-  private final AtomicLong tail = new AtomicLong();
+  /** Producers' line: claimed positions. */
+  private final PaddedCounter tail = new PaddedCounter();
   private long head;
 
   MpscRing(int capacity) {
@@ -23,6 +26,7 @@ final class MpscRing<E> {
       throw new IllegalArgumentException("capacity must be 1 or more, got " + capacity);
     }
     this.capacity = capacity;
+    this.mask = Integer.bitCount(capacity) == 1 ? capacity - 1 : -1;
     this.slots = new AtomicReferenceArray<>(capacity);
     this.sequences = new AtomicLongArray(capacity);
     for (int i = 0; i < capacity; i++) {
@@ -34,7 +38,7 @@ final class MpscRing<E> {
   boolean offer(E element) {
     while (true) {
       long position = tail.get();
-      int index = (int) (position % capacity);
+      int index = index(position);
       long difference = sequences.get(index) - position;
       if (difference == 0) {
         if (tail.compareAndSet(position, position + 1)) {
@@ -53,7 +57,7 @@ final class MpscRing<E> {
   /** Takes the oldest element, or null when empty (or when a producer has claimed but not yet filled it). */
   E poll() {
     long position = head;
-    int index = (int) (position % capacity);
+    int index = index(position);
     if (sequences.get(index) - (position + 1) < 0) {
       return null;
     }
@@ -63,6 +67,18 @@ final class MpscRing<E> {
     // release store: a producer that reads this sequence sees the slot cleared
     sequences.lazySet(index, position + capacity);
     return element;
+  }
+
+  /**
+   * True when no producer has claimed a slot past what the consumer took. Consumer only; a volatile read of the
+   * tail, which the drain loop makes after it went idle, to catch an event whose producer saw it still busy.
+   */
+  boolean isEmpty() {
+    return tail.get() == head;
+  }
+
+  private int index(long position) {
+    return mask >= 0 ? (int) position & mask : (int) (position % capacity);
   }
 
   /** Elements in the ring, approximately (exact when producers are quiet). Any thread. */

@@ -69,6 +69,11 @@ public final class SharedDemand {
     }
   }
 
+  /** True when some demand is left now. */
+  boolean available() {
+    return requested != 0;
+  }
+
   /** Gives back a unit taken and not used, without waking anyone (the taker goes on draining). */
   void giveBack() {
     Operators.addCap(REQUESTED, this, 1);
