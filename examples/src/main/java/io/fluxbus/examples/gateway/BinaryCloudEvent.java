@@ -60,7 +60,8 @@ record BinaryCloudEvent(String id, String source, Instant time, String key, int 
    * @throws RequestRejected with 400 {@code invalid_cloudevent} naming the header when a required attribute
    *     ({@code ce-specversion}, {@code ce-id}, {@code ce-source}, {@code ce-type}) is missing or empty, the spec
    *     version is not 1.0, the type is not the topic, the time is not RFC 3339, a header is given twice or is
-   *     not percent-encoded right, or an extension's name breaks the rules
+   *     not percent-encoded right, a value has a control character once decoded (a line break, NUL), or an
+   *     extension's name breaks the rules
    */
   static BinaryCloudEvent read(String topic, HttpHeaders headers) {
     Map<String, String> attributes = new LinkedHashMap<>();
@@ -70,7 +71,8 @@ record BinaryCloudEvent(String id, String source, Instant time, String key, int 
         continue;
       }
       String attribute = name.substring(PREFIX.length());
-      if (attributes.put(attribute, decoded(name, header.getValue())) != null) {
+      String value = Inputs.controlFree(decoded(name, header.getValue()), "header '" + name + "'");
+      if (attributes.put(attribute, value) != null) {
         throw rejected("header '" + name + "' is given twice; send each CloudEvents attribute once", name);
       }
     }

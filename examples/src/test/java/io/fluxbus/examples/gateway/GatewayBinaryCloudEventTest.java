@@ -184,4 +184,30 @@ class GatewayBinaryCloudEventTest {
         .isEqualTo("invalid_json");
     assertThat(gateway.bus().stats().published()).isZero();
   }
+
+  /**
+   * Catches attribute values read with their control characters (checked by dropping the check): a percent-encoded
+   * line break in ce-id went into the event's id and, written as an SSE {@code id:} field, forged a message to every
+   * subscriber; a JSON "\n" in a structured event's id did the same.
+   */
+  @Test
+  @DisplayName("a control character in an attribute value (binary %0A, structured \\n) is a 400 naming the attribute")
+  void controlCharactersInAttributesAre400() {
+    String[] forged = REQUIRED.clone();
+    forged[3] = "x%0Adata:%20%7B%7D%0A%0A";
+    GatewayClient.Answer binary = post("orders.placed", "{}", forged);
+    assertThat(binary.status()).isEqualTo(400);
+    assertThat(binary.json().get("error").asText()).isEqualTo("invalid_cloudevent");
+    assertThat(binary.json().get("message").asText()).contains("ce-id", "U+000A");
+    assertThat(post("orders.placed", "{}", with(REQUIRED, "ce-tenant", "a%00b")).json().get("message").asText())
+        .contains("ce-tenant", "U+0000");
+
+    GatewayClient.Answer structured = post("orders.placed", "{\"specversion\":\"1.0\",\"id\":\"x\\ndata: {}\","
+        + "\"source\":\"urn:shop\",\"type\":\"orders.placed\",\"data\":{}}",
+        "Content-Type", "application/cloudevents+json");
+    assertThat(structured.status()).isEqualTo(400);
+    assertThat(structured.json().get("error").asText()).isEqualTo("invalid_cloudevent");
+    assertThat(structured.json().get("message").asText()).contains("'id'");
+    assertThat(gateway.bus().stats().published()).isZero();
+  }
 }
