@@ -210,4 +210,25 @@ class GatewayBinaryCloudEventTest {
     assertThat(structured.json().get("message").asText()).contains("'id'");
     assertThat(gateway.bus().stats().published()).isZero();
   }
+
+  /**
+   * Catches ce-partitionkey, ce-correlationid and ce-causationid taken as they came (checked by reading them
+   * unchecked again), while their Fluxbus- headers are held to 1 to 200 characters, and a ce-time without seconds
+   * (which OffsetDateTime reads) taken though RFC 3339 requires them.
+   */
+  @Test
+  @DisplayName("a blank or over-long key, correlation or causation id, or a time without seconds, is a 400 naming it")
+  void fluxbusAttributesFollowTheHeaderRules() {
+    assertThat(post("orders.placed", "{}", with(REQUIRED, "ce-partitionkey", "%20%20")).json().get("message")
+        .asText()).contains("ce-partitionkey");
+    assertThat(post("orders.placed", "{}", with(REQUIRED, "ce-correlationid", "c".repeat(201))).json()
+        .get("message").asText()).contains("ce-correlationid", "200");
+    assertThat(post("orders.placed", "{}", with(REQUIRED, "ce-causationid", "%20")).json().get("error").asText())
+        .isEqualTo("invalid_cloudevent");
+    assertThat(post("orders.placed", "{}", with(REQUIRED, "ce-time", "2026-12-03T10:15Z")).json().get("message")
+        .asText()).contains("ce-time", "seconds");
+    assertThat(gateway.bus().stats().published()).isZero();
+    assertThat(post("orders.placed", "{}", with(REQUIRED, "ce-time", "2026-12-03t10:15:30.5z", "ce-partitionkey",
+        "k".repeat(200))).status()).isEqualTo(202);
+  }
 }
