@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * A CloudEvent posted in HTTP binary mode: its attributes in {@code ce-} headers, its data the body. Published as
@@ -40,6 +41,13 @@ record BinaryCloudEvent(String id, String source, Instant time, String key, int 
 
   private static final String PREFIX = "ce-";
 
+  /** The longest key, correlation or causation id, as for {@code Fluxbus-} headers ({@link Inputs#optionalText}). */
+  private static final int MAX_TEXT = 200;
+
+  /** An RFC 3339 date-time: seconds required, a fraction optional, an offset or Z required. */
+  private static final Pattern RFC_3339 =
+      Pattern.compile("\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+-]\\d{2}:\\d{2})");
+
   /** Attributes that are not extensions: the CloudEvents context attributes and the Fluxbus extensions. */
   private static final Set<String> ATTRIBUTES = Set.of("specversion", "id", "source", "type", "time", "subject",
       "dataschema", "datacontenttype", "partitionkey", "eventversion", "correlationid", "causationid");
@@ -59,8 +67,10 @@ record BinaryCloudEvent(String id, String source, Instant time, String key, int 
    *
    * @throws RequestRejected with 400 {@code invalid_cloudevent} naming the header when a required attribute
    *     ({@code ce-specversion}, {@code ce-id}, {@code ce-source}, {@code ce-type}) is missing or empty, the spec
-   *     version is not 1.0, the type is not the topic, the time is not RFC 3339, a header is given twice or is
-   *     not percent-encoded right, or an extension's name breaks the rules
+   *     version is not 1.0, the type is not the topic, the time is not RFC 3339 (with seconds), the partition key,
+   *     correlation or causation id is blank or over 200 characters, a header is given twice or is
+   *     not percent-encoded right, a value has a control character once decoded (a line break, NUL), or an
+   *     extension's name breaks the rules
    */
   static BinaryCloudEvent read(String topic, HttpHeaders headers) {
     Map<String, String> attributes = new LinkedHashMap<>();
@@ -70,7 +80,8 @@ record BinaryCloudEvent(String id, String source, Instant time, String key, int 
         continue;
       }
       String attribute = name.substring(PREFIX.length());
-      if (attributes.put(attribute, decoded(name, header.getValue())) != null) {
+      String value = Inputs.controlFree(decoded(name, header.getValue()), "header '" + name + "'");
+      if (attributes.put(attribute, value) != null) {
         throw rejected("header '" + name + "' is given twice; send each CloudEvents attribute once", name);
       }
     }
@@ -99,8 +110,9 @@ record BinaryCloudEvent(String id, String source, Instant time, String key, int 
       extensions.put(name, attribute.getValue());
     }
     Integer version = Inputs.version(attributes.get("eventversion"), "header 'ce-eventversion'");
-    return new BinaryCloudEvent(id, source, time(attributes.get("time")), attributes.get("partitionkey"),
-        version == null ? 1 : version, attributes.get("correlationid"), attributes.get("causationid"), extensions);
+    return new BinaryCloudEvent(id, source, time(attributes.get("time")), text(attributes, "partitionkey"),
+        version == null ? 1 : version, text(attributes, "correlationid"), text(attributes, "causationid"),
+        extensions);
   }
 
   /**
@@ -127,15 +139,28 @@ record BinaryCloudEvent(String id, String source, Instant time, String key, int 
     return value;
   }
 
+  /** An optional Fluxbus attribute, held to the rules of its {@code Fluxbus-} header: 1 to 200 characters. */
+  private static String text(Map<String, String> attributes, String name) {
+    String value = attributes.get(name);
+    if (value != null && (value.isBlank() || value.length() > MAX_TEXT)) {
+      throw rejected("header 'ce-" + name + "' must be 1 to " + MAX_TEXT + " characters, not all blank, like its "
+          + "Fluxbus- header; it has " + value.length(), value);
+    }
+    return value;
+  }
+
   private static Instant time(String time) {
     if (time == null) {
       return null;
     }
     try {
-      return OffsetDateTime.parse(time).toInstant();
+      if (!RFC_3339.matcher(time).matches()) {
+        throw new DateTimeParseException("not RFC 3339 with seconds", time, 0);
+      }
+      return OffsetDateTime.parse(time.toUpperCase(Locale.ROOT)).toInstant();
     } catch (DateTimeParseException e) {
       throw rejected("header 'ce-time' is '" + time + "', not an RFC 3339 timestamp such as "
-          + "2026-12-03T10:15:30.123Z", time);
+          + "2026-12-03T10:15:30.123Z (seconds required)", time);
     }
   }
 

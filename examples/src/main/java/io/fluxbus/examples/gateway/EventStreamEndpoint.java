@@ -117,15 +117,25 @@ final class EventStreamEndpoint {
     return "event: resume-impossible\ndata: " + JsonResponses.write(notice) + "\n\n";
   }
 
-  /** One SSE message; CloudEvents JSON from the codec is one line, so it is one {@code data:} line. */
+  /**
+   * One SSE message; CloudEvents JSON from the codec is one line, so it is one {@code data:} line. An event's id is
+   * not trusted to be one line (events come from any publisher on the bus): one with a CR, LF or NUL gets no
+   * {@code id:} line, so it can neither end the field nor start a forged message.
+   */
   static String message(Event<?> event) {
     String json;
     try {
       json = EventCodec.json().encodeToString(event);
     } catch (CodecException e) {
-      return ": event " + event.id() + " on '" + event.topic() + "' skipped: " + e.getMessage().replace('\n', ' ')
-          + "\n\n";
+      return ": event " + oneLine(event.id()) + " on '" + oneLine(event.topic()) + "' skipped: "
+          + oneLine(e.getMessage()) + "\n\n";
     }
-    return "id: " + event.id() + "\ndata: " + json + "\n\n";
+    String id = event.id();
+    return (id.equals(oneLine(id)) ? "id: " + id + "\n" : "") + "data: " + json + "\n\n";
+  }
+
+  /** {@code text} with CR, LF and NUL, which end or corrupt an SSE field, replaced by spaces. */
+  private static String oneLine(String text) {
+    return String.valueOf(text).replace('\r', ' ').replace('\n', ' ').replace('\0', ' ');
   }
 }

@@ -93,6 +93,27 @@ final class Inputs {
     return text;
   }
 
+  /**
+   * {@code value} when it has no control character (below U+0020, or U+007F): such a character in an attribute
+   * would split the lines of an SSE message or a log line the attribute is written to.
+   *
+   * @throws RequestRejected with 400 {@code invalid_cloudevent} naming {@code where} and the character's index
+   */
+  static String controlFree(String value, String where) {
+    if (value == null) {
+      return null;
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < 0x20 || c == 0x7F) {
+        throw rejected("invalid_cloudevent", where + " has the control character U+"
+            + String.format("%04X", (int) c) + " at index " + i + "; attribute values must not contain control "
+            + "characters", where);
+      }
+    }
+    return value;
+  }
+
   /** A payload: one JSON value (object, array, string, number, boolean), not null, nothing after it. */
   static Object payload(byte[] body) {
     if (body.length == 0) {

@@ -80,7 +80,8 @@ final class SocketEndpoint {
 
   Mono<Void> handle(WebsocketInbound in, WebsocketOutbound out) {
     // before the aggregation, which counts only whole messages, and closes without a reason
-    in.withConnection(netty -> SocketFrameLimits.install(netty, maxFrameBytes));
+    Sinks.Empty<Void> violated = Sinks.empty();
+    in.withConnection(netty -> SocketFrameLimits.install(netty, maxFrameBytes, violated));
     Connection connection = new Connection(backlog.open());
     Flux<String> answers = in.aggregateFrames(maxFrameBytes).receive().asString()
         .doOnRequest(connection.held::requested)
@@ -94,6 +95,8 @@ final class SocketEndpoint {
     Flux<String> goingAway = stopping.asMono().thenReturn(GOING_AWAY).flux();
     return Flux.merge(1, answers, events, goingAway)
         .takeUntilOther(in.receiveCloseStatus())
+        // closed for a violation: nothing more can be written, so the subscriptions end now, not at the close
+        .takeUntilOther(violated.asMono())
         .takeUntil(message -> message == GOING_AWAY)
         .concatMap(message -> message == GOING_AWAY ? out.sendClose(1001, "the gateway is stopping")
             : out.sendString(Mono.just(message)).then().doFinally(s -> connection.held.release()), 1)

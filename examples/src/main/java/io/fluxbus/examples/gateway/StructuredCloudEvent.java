@@ -17,7 +17,8 @@ final class StructuredCloudEvent {
   /**
    * Reads the event posted to {@code topic}.
    *
-   * @throws RequestRejected when the body is not a CloudEvent the codec reads, or its type is not the topic
+   * @throws RequestRejected when the body is not a CloudEvent the codec reads, its type is not the topic, or an
+   *     attribute other than its data has a control character (a line break, NUL)
    */
   static Event<Object> read(String topic, byte[] body) {
     Object document = Inputs.payload(body);
@@ -31,6 +32,12 @@ final class StructuredCloudEvent {
       throw Inputs.rejected("invalid_cloudevent", "the CloudEvent's type '" + event.topic() + "' is not the "
           + "topic of the path '" + topic + "'; post it to /events/" + event.topic(), event.topic());
     }
+    Inputs.controlFree(event.id(), "'id'");
+    Inputs.controlFree(event.source(), "'source'");
+    Inputs.controlFree(event.key(), "'partitionkey'");
+    Inputs.controlFree(event.correlationId(), "'correlationid'");
+    Inputs.controlFree(event.causationId(), "'causationid'");
+    event.headers().forEach((name, value) -> Inputs.controlFree(value, "extension '" + name + "'"));
     Object data = document instanceof Map<?, ?> fields && fields.get("data") != null ? fields.get("data")
         : event.payload();
     return new Event<>(event.id(), event.topic(), data, event.key(), event.version(), event.source(), event.time(),

@@ -168,8 +168,11 @@ class DashboardBrowserTest {
     assertThat(icon).isEqualTo("200 image/svg+xml");
     assertThat(ico.status()).isEqualTo(200);
     assertThat(ico.contentType()).startsWith("image/");
+    // not empty: noneMatch on no recorded responses (the Network domain not enabled, say) would pass unchecked
     assertThat(devTools.events("Network.responseReceived"))
         .map(event -> event.at("/params/response/status").asInt() + " " + event.at("/params/response/url").asText())
+        .isNotEmpty()
+        .anyMatch(response -> response.startsWith("200 ") && response.contains("/favicon"))
         .noneMatch(response -> response.startsWith("4") || response.startsWith("5"));
   }
 

@@ -184,4 +184,51 @@ class GatewayBinaryCloudEventTest {
         .isEqualTo("invalid_json");
     assertThat(gateway.bus().stats().published()).isZero();
   }
+
+  /**
+   * Catches attribute values read with their control characters (checked by dropping the check): a percent-encoded
+   * line break in ce-id went into the event's id and, written as an SSE {@code id:} field, forged a message to every
+   * subscriber; a JSON "\n" in a structured event's id did the same.
+   */
+  @Test
+  @DisplayName("a control character in an attribute value (binary %0A, structured \\n) is a 400 naming the attribute")
+  void controlCharactersInAttributesAre400() {
+    String[] forged = REQUIRED.clone();
+    forged[3] = "x%0Adata:%20%7B%7D%0A%0A";
+    GatewayClient.Answer binary = post("orders.placed", "{}", forged);
+    assertThat(binary.status()).isEqualTo(400);
+    assertThat(binary.json().get("error").asText()).isEqualTo("invalid_cloudevent");
+    assertThat(binary.json().get("message").asText()).contains("ce-id", "U+000A");
+    assertThat(post("orders.placed", "{}", with(REQUIRED, "ce-tenant", "a%00b")).json().get("message").asText())
+        .contains("ce-tenant", "U+0000");
+
+    GatewayClient.Answer structured = post("orders.placed", "{\"specversion\":\"1.0\",\"id\":\"x\\ndata: {}\","
+        + "\"source\":\"urn:shop\",\"type\":\"orders.placed\",\"data\":{}}",
+        "Content-Type", "application/cloudevents+json");
+    assertThat(structured.status()).isEqualTo(400);
+    assertThat(structured.json().get("error").asText()).isEqualTo("invalid_cloudevent");
+    assertThat(structured.json().get("message").asText()).contains("'id'");
+    assertThat(gateway.bus().stats().published()).isZero();
+  }
+
+  /**
+   * Catches ce-partitionkey, ce-correlationid and ce-causationid taken as they came (checked by reading them
+   * unchecked again), while their Fluxbus- headers are held to 1 to 200 characters, and a ce-time without seconds
+   * (which OffsetDateTime reads) taken though RFC 3339 requires them.
+   */
+  @Test
+  @DisplayName("a blank or over-long key, correlation or causation id, or a time without seconds, is a 400 naming it")
+  void fluxbusAttributesFollowTheHeaderRules() {
+    assertThat(post("orders.placed", "{}", with(REQUIRED, "ce-partitionkey", "%20%20")).json().get("message")
+        .asText()).contains("ce-partitionkey");
+    assertThat(post("orders.placed", "{}", with(REQUIRED, "ce-correlationid", "c".repeat(201))).json()
+        .get("message").asText()).contains("ce-correlationid", "200");
+    assertThat(post("orders.placed", "{}", with(REQUIRED, "ce-causationid", "%20")).json().get("error").asText())
+        .isEqualTo("invalid_cloudevent");
+    assertThat(post("orders.placed", "{}", with(REQUIRED, "ce-time", "2026-12-03T10:15Z")).json().get("message")
+        .asText()).contains("ce-time", "seconds");
+    assertThat(gateway.bus().stats().published()).isZero();
+    assertThat(post("orders.placed", "{}", with(REQUIRED, "ce-time", "2026-12-03t10:15:30.5z", "ce-partitionkey",
+        "k".repeat(200))).status()).isEqualTo(202);
+  }
 }

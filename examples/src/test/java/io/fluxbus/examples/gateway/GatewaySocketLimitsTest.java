@@ -10,6 +10,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 @DisplayName("/ws limits: what one connection can make the gateway hold, and protocol edges")
 class GatewaySocketLimitsTest {
@@ -110,18 +111,72 @@ class GatewaySocketLimitsTest {
   /**
    * Catches Netty's own handling of an oversized frame: it wrote its close frame and closed the connection at once,
    * and the client's unread rest of the frame was answered with a reset, so the client saw 1006 and no reason.
+   * Only the head of the 10 MB frame and 64 KB of it are sent, so nothing depends on how fast the rest would go.
    */
   @Test
   @DisplayName("a 10 MB frame closes the socket with 1009 and a reason the client can read")
   void hugeFrameClosesWith1009() throws IOException {
     try (RawSocket client = new RawSocket(gateway.port()).upgrade()) {
-      client.write(RawSocket.frame(0x1, true, new byte[10 << 20]));
+      client.write(RawSocket.frameHead(0x1, true, 10 << 20));
+      client.write(new byte[64 << 10]);
 
       RawSocket.Frame close = client.readFrame();
       assertThat(close.opcode()).isEqualTo(0x8);
       assertThat(close.closeCode()).isEqualTo(1009);
       assertThat(close.text()).contains(String.valueOf(TestGateways.MAX_BODY));
       assertThat(client.input().read()).as("the end of the stream after the close frame").isEqualTo(-1);
+    }
+  }
+
+  /**
+   * Catches discarding through Netty's frame decoder after a violation (checked by keeping it, as before): once
+   * corrupt it reads one byte per call, and the connection stayed open for the whole linger however much the client
+   * sent, so the 64 MB below were all read (in well under the 10 s) and the writes never failed. Now the connection
+   * closes once {@link SocketFrameLimits#DISCARD_CAP} bytes have been discarded, and the client's writes fail.
+   */
+  @Test
+  @Timeout(60)
+  @DisplayName("after a violation, the gateway discards at most 4 MiB of what the client still sends, then closes")
+  void discardingAfterAViolationIsCapped() throws IOException {
+    try (RawSocket client = new RawSocket(gateway.port()).upgrade()) {
+      client.write(RawSocket.frameHead(0x1, true, 1L << 40));
+      assertThat(client.readFrame().closeCode()).isEqualTo(1009);
+
+      byte[] chunk = new byte[64 << 10];
+      long sent = 0;
+      IOException failed = null;
+      try {
+        while (sent < 64 << 20) {
+          client.write(chunk);
+          sent += chunk.length;
+        }
+      } catch (IOException closedByTheGateway) {
+        failed = closedByTheGateway;
+      }
+
+      assertThat(failed).as("a write failed, after %d bytes", sent).isNotNull();
+    }
+  }
+
+  /**
+   * Catches a socket whose handler never learned of its close for a violation (checked by dropping the
+   * {@code takeUntilOther(violated)}): its subscriptions stayed for the whole linger, so a consumer group kept a
+   * member that could write nothing and took its share of the group's events. The await is shorter than
+   * {@link SocketFrameLimits#LINGER}, after which the broken variant ended them too.
+   */
+  @Test
+  @DisplayName("a socket closed for a violation drops its subscriptions at once, its group membership with them")
+  void violationEndsTheSubscriptions() throws IOException {
+    try (RawSocket client = new RawSocket(gateway.port()).upgrade()) {
+      client.sendText("{\"type\":\"subscribe\",\"id\":\"s\",\"pattern\":\"orders.#\",\"group\":\"billing\"}");
+      assertThat(client.readFrame().text()).contains("subscribed");
+      assertThat(gateway.bus().subscriberCount("orders.placed")).isEqualTo(1);
+
+      client.write(new byte[] {(byte) 0x81, 0x02, 'h', 'i'});
+      assertThat(client.readFrame().closeCode()).isEqualTo(1002);
+
+      await().atMost(SocketFrameLimits.LINGER.dividedBy(2))
+          .until(() -> gateway.bus().subscriberCount("orders.placed") == 0);
     }
   }
 
@@ -145,18 +200,18 @@ class GatewaySocketLimitsTest {
 
   /**
    * Catches the aggregation's own limit, which failed the connection without a close frame: a message sent in
-   * fragments under the frame limit but over the message limit, 10 MB in all.
+   * fragments under the frame limit but over the message limit. The client sends 64 KB of it and never finishes, so
+   * nothing depends on how fast a larger rest would go.
    */
   @Test
-  @DisplayName("a fragmented message over the limit (10 MB in 2 KB fragments) closes with 1009 and a reason")
+  @DisplayName("a fragmented message over the limit (64 KB in 2 KB fragments, unfinished) closes with 1009 and a reason")
   void fragmentedOversizeMessageClosesWith1009() throws IOException {
     try (RawSocket client = new RawSocket(gateway.port()).upgrade()) {
       byte[] fragment = new byte[2048];
       client.write(RawSocket.frame(0x1, false, fragment));
-      for (int sent = fragment.length; sent < 10 << 20; sent += fragment.length) {
+      for (int sent = fragment.length; sent < 64 << 10; sent += fragment.length) {
         client.write(RawSocket.frame(0x0, false, fragment));
       }
-      client.write(RawSocket.frame(0x0, true, fragment));
 
       RawSocket.Frame close = client.readFrame();
       assertThat(close.opcode()).isEqualTo(0x8);

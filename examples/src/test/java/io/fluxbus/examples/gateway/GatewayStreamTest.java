@@ -250,4 +250,27 @@ class GatewayStreamTest {
       assertThat(stream.events()).hasSize(1);
     }
   }
+
+  /**
+   * Catches writing an event's id into the {@code id:} field as it is (checked by writing it so again): an event
+   * published on the bus by any publisher with a line break in its id forged a second message to every stream.
+   */
+  @Test
+  @DisplayName("an event whose id has a line break arrives as one message with no id field, not as a forged one")
+  void idWithALineBreakCannotForgeAMessage() {
+    start();
+    Event<Object> odd = new Event<>("x\ndata: {\"forged\":true}\n\nid: y", "orders.placed", Map.of("n", 1), null, 1,
+        "urn:test", null, null, null, Map.of());
+    Event<Object> plain = Event.of("orders.placed", Map.of("n", 2));
+    try (RecordedStream stream = client.record("/events/orders.%23").awaitReady()) {
+
+      gateway.bus().publish(odd).then(gateway.bus().publish(plain)).block(GatewayClient.TIMEOUT);
+
+      List<GatewayClient.SseMessage> events = stream.awaitEvents(2);
+      assertThat(events.get(0).id()).isNull();
+      assertThat(EventCodec.json().decode(events.get(0).data()).id()).isEqualTo(odd.id());
+      assertThat(events.get(1).id()).isEqualTo(plain.id());
+      assertThat(stream.events()).hasSize(2);
+    }
+  }
 }

@@ -70,22 +70,29 @@ final class RawSocket implements AutoCloseable {
   /** A client frame: FIN as given, the opcode, a zero mask and the payload. */
   static byte[] frame(int opcode, boolean fin, byte[] payload) {
     ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
-    frame.write((fin ? 0x80 : 0) | opcode);
-    if (payload.length < 126) {
-      frame.write(0x80 | payload.length);
-    } else if (payload.length < 65536) {
-      frame.write(0x80 | 126);
-      frame.write(payload.length >>> 8);
-      frame.write(payload.length);
-    } else {
-      frame.write(0x80 | 127);
-      for (int shift = 56; shift >= 0; shift -= 8) {
-        frame.write((int) ((long) payload.length >>> shift));
-      }
-    }
-    frame.writeBytes(new byte[4]);
+    frame.writeBytes(frameHead(opcode, fin, payload.length));
     frame.writeBytes(payload);
     return frame.toByteArray();
+  }
+
+  /** A client frame's head: FIN as given, the opcode, the payload length and a zero mask; the payload follows. */
+  static byte[] frameHead(int opcode, boolean fin, long length) {
+    ByteArrayOutputStream head = new ByteArrayOutputStream(14);
+    head.write((fin ? 0x80 : 0) | opcode);
+    if (length < 126) {
+      head.write(0x80 | (int) length);
+    } else if (length < 65536) {
+      head.write(0x80 | 126);
+      head.write((int) (length >>> 8));
+      head.write((int) length);
+    } else {
+      head.write(0x80 | 127);
+      for (int shift = 56; shift >= 0; shift -= 8) {
+        head.write((int) (length >>> shift));
+      }
+    }
+    head.writeBytes(new byte[4]);
+    return head.toByteArray();
   }
 
   /** Reads up to the blank line that ends an HTTP head; the text read, whatever it is, when the peer closes. */
