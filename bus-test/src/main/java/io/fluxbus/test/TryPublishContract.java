@@ -28,6 +28,16 @@ abstract class TryPublishContract extends ContractPart {
     return buses.capabilities().syncOnPublishingThread();
   }
 
+  /**
+   * Whether {@code bus} publishes eagerly: its {@code tryPublish} ends during the call (the memory engine, or a
+   * router over memory engines). An engine that runs sync subscribers on the publishing thread may still send the
+   * event to a server first (Redis pub/sub), and its result then comes after the call. Probed with a publish that
+   * nobody subscribes to.
+   */
+  private static boolean eager(EventBus bus) {
+    return bus.tryPublish("probe.eager", "probe") != null;
+  }
+
   @Test
   @DisplayName("tryPublish delivers to sync and async subscribers, stamps the source and counts a publish")
   void tryPublishDeliversLikePublish() {
@@ -37,12 +47,17 @@ abstract class TryPublishContract extends ContractPart {
     EventLog async = new EventLog();
     subscribe(bus, "order.placed", sync.handler());
     subscribe(bus, "order.placed", options(true), async.handler());
+    boolean eager = inProcess() && eager(bus);
+    if (inProcess()) {
+      // the probe's publish is counted before the one measured here
+      eventually().until(() -> bus.stats().published() > 0);
+    }
     Event<String> event = Event.of("order.placed", "o-1");
     long publishedBefore = bus.stats().published();
 
     PublishResult result = bus.tryPublish(event);
 
-    if (inProcess()) {
+    if (eager) {
       assertThat(result).isEqualTo(new PublishResult(event.id(), 2, 0));
       assertThat(sync.payloads()).as("sync subscriber, before tryPublish returned").containsExactly("o-1");
     } else if (result != null) {
@@ -72,8 +87,8 @@ abstract class TryPublishContract extends ContractPart {
   @DisplayName("tryPublish in drop mode counts an event for a full buffer as dropped, as publish does")
   void tryPublishDropsForAFullBuffer() {
     // catches a tryPublish that waits, or counts the refused event as delivered
-    Assumptions.assumeTrue(inProcess(), "the result of a remote tryPublish may come after the call");
     EventBus bus = buses.started();
+    Assumptions.assumeTrue(inProcess() && eager(bus), "the result of a remote tryPublish may come after the call");
     ControlledSubscriber<Event<Object>> slow = buses.withoutDemand(bus.subscribe("work.item", Object.class,
         SubscribeOptions.defaults().async(true).bufferSize(1).deliveryMode(DeliveryMode.drop())));
 
@@ -91,8 +106,8 @@ abstract class TryPublishContract extends ContractPart {
   @DisplayName("tryPublish in block mode leaves a waiting event queued, never blocks, and it is delivered once")
   void tryPublishLeavesAWaitingEventQueued() {
     // catches a tryPublish that blocks its thread, drops the waiting event, or delivers it twice
-    Assumptions.assumeTrue(inProcess(), "the result of a remote tryPublish may come after the call");
     EventBus bus = buses.started();
+    Assumptions.assumeTrue(inProcess() && eager(bus), "the result of a remote tryPublish may come after the call");
     ControlledSubscriber<Event<Object>> slow = buses.withoutDemand(bus.subscribe("work.item", Object.class,
         SubscribeOptions.defaults().async(true).bufferSize(1).deliveryMode(DeliveryMode.block())));
 
