@@ -1,6 +1,7 @@
 package io.fluxbus;
 
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.Exceptions;
@@ -13,9 +14,12 @@ import reactor.util.context.Context;
  */
 final class FireAndForget implements CoreSubscriber<PublishResult> {
 
-  private volatile boolean returned;
+  /** Pending, then either RETURNED (the caller left first) or the error (it came during the call): set once. */
+  private static final Object PENDING = new Object();
+  private static final Object RETURNED = new Object();
+
+  private final AtomicReference<Object> outcome = new AtomicReference<>(PENDING);
   private volatile PublishResult result;
-  private volatile Throwable error;
 
   private FireAndForget() {
   }
@@ -24,10 +28,9 @@ final class FireAndForget implements CoreSubscriber<PublishResult> {
     Objects.requireNonNull(event, "event must not be null");
     FireAndForget subscriber = new FireAndForget();
     bus.publish(event).subscribe(subscriber);
-    subscriber.returned = true;
-    Throwable failure = subscriber.error;
-    if (failure != null) {
-      throw Exceptions.propagate(failure);
+    if (!subscriber.outcome.compareAndSet(PENDING, RETURNED)) {
+      // the error came during the call: thrown here, and only here
+      throw Exceptions.propagate((Throwable) subscriber.outcome.get());
     }
     return subscriber.result;
   }
@@ -44,8 +47,8 @@ final class FireAndForget implements CoreSubscriber<PublishResult> {
 
   @Override
   public void onError(Throwable t) {
-    error = t;
-    if (returned) {
+    if (!outcome.compareAndSet(PENDING, t)) {
+      // the caller has returned: nobody will throw it
       Operators.onErrorDropped(t, Context.empty());
     }
   }

@@ -74,8 +74,16 @@ public final class SharedDemand {
     return requested != 0;
   }
 
-  /** Gives back a unit taken and not used, without waking anyone (the taker goes on draining). */
+  /**
+   * Gives back a unit taken and not used. When that makes demand available again and others share it, they are
+   * told, as by {@link #request}: one of them may have found none meanwhile and gone idle with an event buffered.
+   */
   void giveBack() {
-    Operators.addCap(REQUESTED, this, 1);
+    long before = Operators.addCap(REQUESTED, this, 1);
+    if (before == 0 && listeners.size() > 1) {
+      for (Runnable listener : listeners) {
+        listener.run();
+      }
+    }
   }
 }

@@ -42,6 +42,14 @@ final class SyncFluxEndpoint extends Endpoint implements Subscription {
   int offerFast(Event<Object> event) {
     if (terminated == null && !hasWaiters() && demand.take()) {
       if (tryEnterDrain()) {
+        DropReason end = terminated;
+        if (end != null) {
+          // a stop completed the subscriber after the check above: no onNext after onComplete
+          unreserve();
+          drain(1);
+          dropped(event, end);
+          return Dispatch.DROPPED;
+        }
         if (!emitter.emit(event)) {
           unreserve();
         }
@@ -59,6 +67,12 @@ final class SyncFluxEndpoint extends Endpoint implements Subscription {
       return REFUSED;
     }
     if (tryEnterDrain()) {
+      if (terminated != null) {
+        // stopped since the caller looked: the general path drops and counts it
+        unreserve();
+        drain(1);
+        return SLOW;
+      }
       emitUsingDemand(event);
       drain(1);
       return Dispatch.ACCEPTED;
