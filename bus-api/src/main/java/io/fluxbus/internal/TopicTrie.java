@@ -130,9 +130,7 @@ public final class TopicTrie<E> {
       }
       cache.put(topic, cached);
     }
-    // replaced only when absent or stale: publishers alternating between topics would otherwise write this shared
-    // field on every publish (a topic that is not the remembered one costs the map lookup, as before it existed)
-    if (recent == null || recent.epoch != seen) {
+    if (recent != cached) {
       last = cached;
     }
     return cached.entries;
