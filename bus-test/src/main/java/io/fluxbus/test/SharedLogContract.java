@@ -6,16 +6,19 @@ import static org.awaitility.Awaitility.await;
 import io.fluxbus.DurableEventBus;
 import io.fluxbus.Event;
 import io.fluxbus.EventHandler;
+import io.fluxbus.LifecycleEvent;
 import io.fluxbus.PublishResult;
 import io.fluxbus.RetryPolicy;
 import io.fluxbus.StartPosition;
 import io.fluxbus.SubscribeOptions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
@@ -176,6 +179,57 @@ public abstract class SharedLogContract {
         .add(event.payloadAs(Integer.class)));
     assertThat(byKey).hasSize(10).allSatisfy((key, payloads) ->
         assertThat(payloads).as("order of key %s", key).hasSize(200).isSorted());
+  }
+
+  @Test
+  @DisplayName("lifecycle() reports the partitions a member gains and gives up, and they share out the log")
+  void partitionsGainedAndLostAreReported() {
+    // catches: lease or rebalance changes that are not reported, or reported with the wrong partitions (the two
+    // members' holdings by their events must share out all four), and a member's leaving that is not
+    Queue<LifecycleEvent> first = new ConcurrentLinkedQueue<>();
+    Queue<LifecycleEvent> second = new ConcurrentLinkedQueue<>();
+    DurableEventBus a = started(4);
+    a.lifecycle().subscribe(first::add);
+    a.subscribe("order.*", SubscribeOptions.defaults().group("billing"), event -> Mono.empty()).block(WAIT);
+    await().atMost(WAIT).until(() -> heldBy(first).equals(Set.of(0, 1, 2, 3)));
+    assertThat(first).filteredOn(e -> e.type() == LifecycleEvent.Type.PARTITIONS_ASSIGNED)
+        .allSatisfy(e -> {
+          assertThat(e.pattern()).isEqualTo("order.*");
+          assertThat(e.reason()).startsWith("group 'billing' partitions [");
+        });
+
+    DurableEventBus b = started(4);
+    b.lifecycle().subscribe(second::add);
+    b.subscribe("order.*", SubscribeOptions.defaults().group("billing"), event -> Mono.empty()).block(WAIT);
+    await().atMost(WAIT).until(() -> heldBy(first).size() == 2 && heldBy(second).size() == 2);
+    Set<Integer> all = new TreeSet<>(heldBy(first));
+    all.addAll(heldBy(second));
+    assertThat(all).containsExactly(0, 1, 2, 3);
+
+    b.stop().block(WAIT);
+    assertThat(heldBy(second)).isEmpty();
+    assertThat(second).anySatisfy(e -> assertThat(e.reason()).endsWith(": the member leaves the group"));
+    await().atMost(WAIT).until(() -> heldBy(first).equals(Set.of(0, 1, 2, 3)));
+  }
+
+  /** The partitions a member holds by its PARTITIONS_ASSIGNED and PARTITIONS_REVOKED events so far. */
+  private static Set<Integer> heldBy(Queue<LifecycleEvent> events) {
+    Set<Integer> held = new TreeSet<>();
+    for (LifecycleEvent event : events) {
+      if (event.type() != LifecycleEvent.Type.PARTITIONS_ASSIGNED
+          && event.type() != LifecycleEvent.Type.PARTITIONS_REVOKED) {
+        continue;
+      }
+      String reason = event.reason();
+      String list = reason.substring(reason.indexOf('[') + 1, reason.indexOf(']'));
+      List<Integer> partitions = Arrays.stream(list.split(", ")).map(Integer::valueOf).toList();
+      if (event.type() == LifecycleEvent.Type.PARTITIONS_ASSIGNED) {
+        held.addAll(partitions);
+      } else {
+        held.removeAll(partitions);
+      }
+    }
+    return held;
   }
 
   @Test
